@@ -1,0 +1,91 @@
+package dev.timemachine.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One completed file-system change made by a tracked process.
+ *
+ * <p>Paths are absolute and kept as raw bytes, since Linux paths need not be valid UTF-8. Instances are
+ * immutable by convention: the arrays are not copied, and callers must not modify them after construction.
+ *
+ * @param timeNs  CLOCK_MONOTONIC nanoseconds at which the syscall completed
+ * @param pid     process id (thread-group id) of the caller
+ * @param tid     thread id of the caller
+ * @param op      what changed
+ * @param path    absolute path of the file concerned, never {@code null}
+ * @param path2   second path: rename/exchange destination, symlink target, hard-link name; otherwise {@code null}
+ * @param offset  file offset of a write or fallocate, otherwise 0
+ * @param length  bytes written, new length for a truncate, records lost for {@link Op#LOST}, otherwise 0
+ * @param mode    permission bits for create, mkdir and chmod, otherwise 0
+ * @param payload the exact bytes written (possibly one chunk of a larger write), empty for other ops
+ * @param flags   a combination of the {@code FLAG_*} bits
+ */
+public record FsEvent(long timeNs, int pid, int tid, Op op, byte[] path, byte[] path2, long offset, long length,
+                      int mode, byte[] payload, int flags) {
+
+    /** The write was made with O_APPEND. */
+    public static final int FLAG_APPEND = 1;
+    /** The change could not be captured exactly; the file's versions from here on are approximate. */
+    public static final int FLAG_APPROXIMATE = 1 << 1;
+    /** A rename with RENAME_NOREPLACE. */
+    public static final int FLAG_NOREPLACE = 1 << 2;
+    /** The path concerned is a directory. */
+    public static final int FLAG_DIRECTORY = 1 << 3;
+    /** This write event is one chunk of a larger write; more chunks of the same syscall follow. */
+    public static final int FLAG_CHUNK_MORE = 1 << 4;
+
+    private static final byte[] EMPTY = new byte[0];
+
+    public FsEvent {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(path, "path");
+        if (payload == null) {
+            payload = EMPTY;
+        }
+    }
+
+    /** A write of {@code payload} at {@code offset}. */
+    public static FsEvent write(long timeNs, int pid, byte[] path, long offset, byte[] payload) {
+        return new FsEvent(timeNs, pid, pid, Op.WRITE, path, null, offset, payload.length, 0, payload, 0);
+    }
+
+    /** An event without payload or second path. */
+    public static FsEvent of(long timeNs, int pid, Op op, byte[] path) {
+        return new FsEvent(timeNs, pid, pid, op, path, null, 0, 0, 0, EMPTY, 0);
+    }
+
+    /** Whether the given flag bit is set. */
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    /** The path for display: UTF-8 with invalid bytes replaced. */
+    public String pathString() {
+        return new String(path, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FsEvent e && timeNs == e.timeNs && pid == e.pid && tid == e.tid && op == e.op
+                && offset == e.offset && length == e.length && mode == e.mode && flags == e.flags
+                && Arrays.equals(path, e.path) && Arrays.equals(path2, e.path2) && Arrays.equals(payload, e.payload);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Objects.hash(timeNs, pid, tid, op, offset, length, mode, flags);
+        h = 31 * h + Arrays.hashCode(path);
+        h = 31 * h + Arrays.hashCode(path2);
+        return 31 * h + Arrays.hashCode(payload);
+    }
+
+    @Override
+    public String toString() {
+        return "FsEvent[" + timeNs + " pid=" + pid + "/" + tid + " " + op + " " + pathString()
+                + (path2 == null ? "" : " -> " + new String(path2, StandardCharsets.UTF_8))
+                + " off=" + offset + " len=" + length + " mode=" + Integer.toOctalString(mode)
+                + " payload=" + payload.length + "B flags=" + flags + "]";
+    }
+}

@@ -1,0 +1,71 @@
+package dev.timemachine.api;
+
+/**
+ * The kind of a file-system change. Each kind has a stable one-byte code used in the journal encoding;
+ * codes are never reused.
+ */
+public enum Op {
+    /** Bytes written at {@code offset}; the payload holds exactly those bytes. */
+    WRITE(1),
+    /** A regular file opened with O_CREAT (created if absent) or O_TRUNC (length set to zero). */
+    CREATE(2),
+    /** Length set to {@code length} (truncate, ftruncate, O_TRUNC). */
+    TRUNCATE(3),
+    /** Space allocated at {@code offset}, {@code length}; may extend the file. */
+    FALLOCATE(4),
+    /** {@code path} renamed to {@code path2}. */
+    RENAME(5),
+    /** {@code path} and {@code path2} swapped atomically (RENAME_EXCHANGE). */
+    EXCHANGE(6),
+    /** A non-directory removed. */
+    UNLINK(7),
+    /** A directory created with {@code mode}. */
+    MKDIR(8),
+    /** A directory removed. */
+    RMDIR(9),
+    /** Permission bits set to {@code mode}. */
+    CHMOD(10),
+    /** A symlink created at {@code path} pointing to {@code path2}. */
+    SYMLINK(11),
+    /** A hard link {@code path2} created to the existing {@code path}. */
+    LINK(12),
+    /**
+     * The file changed in a way the capture could not see byte for byte (shared mmap, copy_file_range,
+     * sendfile, splice): its content must be re-read, and versions built from it are approximate.
+     */
+    REREAD(13),
+    /** Records were lost (ring buffer overflow); {@code length} holds how many, {@code path} the file if known. */
+    LOST(14);
+
+    private static final Op[] BY_CODE = new Op[16];
+
+    static {
+        for (Op op : values()) {
+            BY_CODE[op.code] = op;
+        }
+    }
+
+    private final int code;
+
+    Op(int code) {
+        this.code = code;
+    }
+
+    /** The stable one-byte code of this kind. */
+    public int code() {
+        return code;
+    }
+
+    /**
+     * The kind with the given code.
+     *
+     * @throws IllegalArgumentException if no kind has that code
+     */
+    public static Op ofCode(int code) {
+        Op op = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        if (op == null) {
+            throw new IllegalArgumentException("unknown op code " + code);
+        }
+        return op;
+    }
+}

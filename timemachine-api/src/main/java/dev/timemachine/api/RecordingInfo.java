@@ -1,0 +1,29 @@
+package dev.timemachine.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the {@code s:} keyspace says about one recording.
+ *
+ * @param id           recording id, unique in its state dir, increasing
+ * @param startMonoNs  CLOCK_MONOTONIC ns when the recording started
+ * @param startWallNs  wall-clock ns since the epoch at the same instant
+ * @param endMonoNs    CLOCK_MONOTONIC ns when it ended, or 0 while it runs
+ * @param command      the recorded command and its arguments
+ * @param roots        the recorded roots (absolute paths)
+ * @param capture      name of the event source used
+ * @param exitCode     the command's exit code (128+signal when killed), or -1 while unknown
+ * @param complete     whether the recording was closed cleanly and fully compacted
+ * @param counters     named counters (events, bytes, dropped, versions, ...)
+ */
+public record RecordingInfo(int id, long startMonoNs, long startWallNs, long endMonoNs, List<String> command,
+                            List<String> roots, String capture, int exitCode, boolean complete,
+                            Map<String, Long> counters) {
+
+    public RecordingInfo {
+        command = List.copyOf(command);
+        roots = List.copyOf(roots);
+        counters = Map.copyOf(counters);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.timemachine.api;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * What happened to one path at one instant, as the compactor writes it under {@code m:}. Immutable by
+ * convention (the target array is not copied).
+ *
+ * @param kind    what the record says
+ * @param offset  write offset for {@link Kind#EXTENT}, otherwise 0
+ * @param length  bytes of an extent, new size for {@link Kind#TRUNCATE}, file size for {@link Kind#KEYFRAME}
+ * @param content the bytes of an extent or keyframe, otherwise {@code null}
+ * @param mode    permission bits after this record (and file type bits where known)
+ * @param target  symlink target for {@link Kind#SYMLINK}, source path for {@link Kind#RENAME} and
+ *                {@link Kind#LINK}, otherwise {@code null}
+ * @param flags   a combination of {@code FLAG_*} bits
+ */
+public record VersionRecord(Kind kind, long offset, long length, ContentHash content, int mode, byte[] target,
+                            int flags) {
+
+    /** The state from this record on is not known byte for byte (see DESIGN, fidelity contract). */
+    public static final int FLAG_APPROXIMATE = 1;
+    /** The record comes from the baseline taken before the command started. */
+    public static final int FLAG_BASELINE = 1 << 1;
+
+    /** Kinds of version record; each has a stable one-byte code. */
+    public enum Kind {
+        /** The whole content of a regular file. */
+        KEYFRAME(1),
+        /** {@code length} bytes of {@code content} written at {@code offset}. */
+        EXTENT(2),
+        /** The size set to {@code length}. */
+        TRUNCATE(3),
+        /** The path no longer exists. */
+        DELETE(4),
+        /** A directory exists at the path. */
+        DIRECTORY(5),
+        /** A symlink to {@code target} exists at the path. */
+        SYMLINK(6),
+        /** The permission bits changed to {@code mode}. */
+        MODE(7),
+        /** The file now at the path was renamed from {@code target}. */
+        RENAME(8),
+        /** The path is a hard link to {@code target}. */
+        LINK(9);
+
+        private final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        /** @throws IllegalArgumentException for an unknown code */
+        public static Kind ofCode(int code) {
+            for (Kind k : values()) {
+                if (k.code == code) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown version kind " + code);
+        }
+    }
+
+    public VersionRecord {
+        Objects.requireNonNull(kind, "kind");
+    }
+
+    /** Whether the given flag bit is set. */
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VersionRecord r && kind == r.kind && offset == r.offset && length == r.length
+                && Objects.equals(content, r.content) && mode == r.mode && flags == r.flags
+                && Arrays.equals(target, r.target);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Objects.hash(kind, offset, length, content, mode, flags) + Arrays.hashCode(target);
+    }
+
+    @Override
+    public String toString() {
+        return "VersionRecord[" + kind + " off=" + offset + " len=" + length + " content=" + content
+                + " mode=" + Integer.toOctalString(mode)
+                + (target == null ? "" : " target=" + new String(target, java.nio.charset.StandardCharsets.UTF_8))
+                + " flags=" + flags + "]";
+    }
+}
