@@ -39,7 +39,8 @@ public interface Journal {
 
     /**
      * Deletes every entry before {@code upTo} (exclusive). Later scans start at the trim point without
-     * iterating over the deleted range.
+     * iterating over the deleted range, so an event appended later with a position before the trim point is
+     * never visited: callers trim only behind the watermark past which no event can still arrive.
      */
     void trim(JournalPosition upTo);
 

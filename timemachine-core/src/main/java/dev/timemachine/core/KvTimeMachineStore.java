@@ -1,0 +1,103 @@
+package dev.timemachine.core;
+
+import dev.timemachine.api.ContentStore;
+import dev.timemachine.api.Journal;
+import dev.timemachine.api.Recordings;
+import dev.timemachine.api.TimeMachineStore;
+import dev.timemachine.api.VersionIndex;
+import dev.timemachine.api.spi.KeyValueStore;
+import dev.timemachine.api.spi.Keyspace;
+import dev.timemachine.api.spi.KvBatch;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A state dir opened over one engine: the journal, content store, version index and recordings written once
+ * over the engine's {@link KeyValueStore}. Obtained from {@link Stores}.
+ */
+public final class KvTimeMachineStore implements TimeMachineStore {
+    private final String engine;
+    private final KeyValueStore kv;
+    private final PathTable paths;
+    private final KvContentStore content;
+    private final KvRecordings recordings;
+    private final Map<Integer, KvJournal> journals = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    KvTimeMachineStore(String engine, KeyValueStore kv) {
+        this.engine = engine;
+        this.kv = kv;
+        this.paths = new PathTable(kv);
+        this.content = new KvContentStore(kv);
+        this.recordings = new KvRecordings(kv);
+    }
+
+    @Override
+    public String engine() {
+        return engine;
+    }
+
+    @Override
+    public ContentStore content() {
+        ensureOpen();
+        return content;
+    }
+
+    @Override
+    public Recordings recordings() {
+        ensureOpen();
+        return recordings;
+    }
+
+    @Override
+    public Journal journal(int recordingId) {
+        ensureOpen();
+        return journals.computeIfAbsent(recordingId, id -> new KvJournal(kv, id));
+    }
+
+    @Override
+    public VersionIndex versions(int recordingId) {
+        ensureOpen();
+        return new KvVersionIndex(kv, paths, recordingId);
+    }
+
+    @Override
+    public void dropRecording(int recordingId) {
+        ensureOpen();
+        byte[] prefix = Keys.recordingPrefix(recordingId);
+        try (KvBatch batch = kv.batch()) {
+            batch.deleteRange(Keyspace.JOURNAL, prefix, Keys.prefixEnd(prefix));
+            batch.deleteRange(Keyspace.VERSIONS, prefix, Keys.prefixEnd(prefix));
+            batch.delete(Keyspace.META, Keys.journalState(recordingId));
+            batch.delete(Keyspace.META, Keys.recording(recordingId));
+            batch.commit();
+        }
+        journals.remove(recordingId);
+    }
+
+    @Override
+    public void sync() {
+        ensureOpen();
+        kv.sync();
+    }
+
+    /** The engine's key-value store underneath, for whole-store work such as migration and verification. */
+    public KeyValueStore keyValueStore() {
+        ensureOpen();
+        return kv;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            kv.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the store is closed");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.timemachine.core;
+
+import dev.timemachine.api.CorruptDataException;
+import dev.timemachine.api.spi.KeyValueStore;
+import dev.timemachine.api.spi.Keyspace;
+import dev.timemachine.api.spi.KvBatch;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Interns paths to 8-byte ids (the {@code p:} keyspace), so keys stay short and fixed-width whatever the
+ * path: long, non-UTF-8, or containing {@code :} or newlines. Ids are never reused. Thread-safe.
+ */
+final class PathTable {
+    private static final String NEXT_ID = "next-path-id";
+
+    private final KeyValueStore kv;
+    private final ConcurrentHashMap<ByteBuffer, Long> ids = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, byte[]> paths = new ConcurrentHashMap<>();
+    private long nextId;
+
+    PathTable(KeyValueStore kv) {
+        this.kv = kv;
+        byte[] key = Keys.setting(NEXT_ID);
+        byte[] v = kv.get(Keyspace.META, key);
+        this.nextId = v == null ? 1 : Values.longValue(Keyspace.META, key, v, Values.SETTING_V1);
+    }
+
+    /** The id of {@code path}, or -1 if it was never interned. */
+    long find(byte[] path) {
+        Long cached = ids.get(ByteBuffer.wrap(path));
+        if (cached != null) {
+            return cached;
+        }
+        byte[] key = Keys.pathByHash(Hashing.sha256(path));
+        byte[] v = kv.get(Keyspace.PATHS, key);
+        if (v == null) {
+            return -1;
+        }
+        if (!Arrays.equals(Values.pathEntryPath(key, v), path)) {
+            throw new CorruptDataException(Keys.describe(Keyspace.PATHS, key), "path hash collision");
+        }
+        long id = Values.pathEntryId(key, v);
+        remember(path.clone(), id);
+        return id;
+    }
+
+    /** The id of {@code path}, interning it first if needed (committed before this returns). */
+    synchronized long intern(byte[] path) {
+        long id = find(path);
+        if (id >= 0) {
+            return id;
+        }
+        id = nextId;
+        byte[] copy = path.clone();
+        try (KvBatch batch = kv.batch()) {
+            batch.put(Keyspace.PATHS, Keys.pathByHash(Hashing.sha256(copy)), Values.pathEntry(id, copy));
+            batch.put(Keyspace.PATHS, Keys.pathById(id), Values.pathValue(copy));
+            batch.put(Keyspace.META, Keys.setting(NEXT_ID), Values.longValue(Values.SETTING_V1, id + 1));
+            batch.commit();
+        }
+        nextId = id + 1;
+        remember(copy, id);
+        return id;
+    }
+
+    /** The path with id {@code id}. */
+    byte[] path(long id) {
+        byte[] cached = paths.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] key = Keys.pathById(id);
+        byte[] v = kv.get(Keyspace.PATHS, key);
+        if (v == null) {
+            throw new CorruptDataException(Keys.describe(Keyspace.PATHS, key), "no path for id " + id);
+        }
+        byte[] path = Values.pathValue(key, v);
+        remember(path, id);
+        return path;
+    }
+
+    private void remember(byte[] path, long id) {
+        ids.put(ByteBuffer.wrap(path), id);
+        paths.put(id, path);
+    }
+}

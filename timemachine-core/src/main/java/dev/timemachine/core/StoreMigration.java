@@ -1,0 +1,128 @@
+package dev.timemachine.core;
+
+import dev.timemachine.api.CorruptDataException;
+import dev.timemachine.api.TimeMachineException;
+import dev.timemachine.api.spi.KeyValueStore;
+import dev.timemachine.api.spi.Keyspace;
+import dev.timemachine.api.spi.KvBatch;
+import dev.timemachine.api.spi.KvCursor;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Copies a whole store from one engine to another, then verifies the copy: the same number of entries and
+ * the same digest of every keyspace, and every content value hashing to its key.
+ */
+public final class StoreMigration {
+    private static final int BATCH_ENTRIES = 1_000;
+    private static final long BATCH_BYTES = 16L << 20;
+
+    /** What was copied: entries and bytes per keyspace, and how many content values were re-hashed. */
+    public record Report(Map<Keyspace, Long> entries, Map<Keyspace, Long> bytes, long contentVerified) {
+        public long totalEntries() {
+            return entries.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private StoreMigration() {
+    }
+
+    /**
+     * Copies {@code from} into {@code to} (which should be empty) and verifies the copy.
+     *
+     * @throws TimeMachineException if the copy does not match the source
+     * @throws CorruptDataException if a content value of the source does not match its hash
+     */
+    public static Report copy(KvTimeMachineStore from, KvTimeMachineStore to) {
+        KeyValueStore src = from.keyValueStore();
+        KeyValueStore dst = to.keyValueStore();
+        Map<Keyspace, Long> entries = new EnumMap<>(Keyspace.class);
+        Map<Keyspace, Long> bytes = new EnumMap<>(Keyspace.class);
+        for (Keyspace ks : Keyspace.values()) {
+            long n = 0;
+            long size = 0;
+            KvBatch batch = dst.batch();
+            long batchBytes = 0;
+            try (KvCursor c = src.scan(ks, null, null)) {
+                while (c.next()) {
+                    byte[] k = c.key();
+                    byte[] v = c.value();
+                    batch.put(ks, k, v);
+                    n++;
+                    size += k.length + v.length;
+                    batchBytes += k.length + v.length;
+                    if (batch.size() >= BATCH_ENTRIES || batchBytes >= BATCH_BYTES) {
+                        batch.commit();
+                        batch.close();
+                        batch = dst.batch();
+                        batchBytes = 0;
+                    }
+                }
+                batch.commit();
+            } finally {
+                batch.close();
+            }
+            entries.put(ks, n);
+            bytes.put(ks, size);
+        }
+        dst.sync();
+        long verified = verify(src, dst);
+        return new Report(entries, bytes, verified);
+    }
+
+    private static long verify(KeyValueStore src, KeyValueStore dst) {
+        long contentVerified = 0;
+        for (Keyspace ks : Keyspace.values()) {
+            Digest a = digest(src, ks);
+            Digest b = digest(dst, ks);
+            if (a.count != b.count || !Arrays.equals(a.hash, b.hash)) {
+                throw new TimeMachineException("migration check failed for keyspace " + ks.prefix() + ": source has "
+                        + a.count + " entries, copy has " + b.count + (a.count == b.count ? " but they differ" : ""));
+            }
+            if (ks == Keyspace.CONTENT) {
+                contentVerified = verifyContent(dst);
+            }
+        }
+        return contentVerified;
+    }
+
+    private static long verifyContent(KeyValueStore kv) {
+        long n = 0;
+        try (KvCursor c = kv.scan(Keyspace.CONTENT, null, null)) {
+            while (c.next()) {
+                byte[] bytes = Values.content(c.key(), c.value());
+                if (!Arrays.equals(Hashing.sha256(bytes), c.key())) {
+                    throw new CorruptDataException(Keys.describe(Keyspace.CONTENT, c.key()), "content does not match its hash");
+                }
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private record Digest(long count, byte[] hash) {
+    }
+
+    private static Digest digest(KeyValueStore kv, Keyspace ks) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long n = 0;
+        try (KvCursor c = kv.scan(ks, null, null)) {
+            while (c.next()) {
+                byte[] k = c.key();
+                byte[] v = c.value();
+                md.update(java.nio.ByteBuffer.allocate(8).putInt(k.length).putInt(v.length).array());
+                md.update(k);
+                md.update(v);
+                n++;
+            }
+        }
+        return new Digest(n, md.digest());
+    }
+}

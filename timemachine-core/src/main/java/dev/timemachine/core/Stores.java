@@ -1,0 +1,193 @@
+package dev.timemachine.core;
+
+import dev.timemachine.api.NotAStateDirException;
+import dev.timemachine.api.TimeMachineException;
+import dev.timemachine.api.UnknownNameException;
+import dev.timemachine.api.spi.KeyValueStore;
+import dev.timemachine.api.spi.Keyspace;
+import dev.timemachine.api.spi.KvBatch;
+import dev.timemachine.api.spi.StorageEngine;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/**
+ * Opens state dirs. A state dir holds a marker file naming its engine and format, and the engine's files
+ * under {@code db/}. Engines are found with {@link ServiceLoader} and chosen by name.
+ */
+public final class Stores {
+    /** The engine used when none is named. */
+    public static final String DEFAULT_ENGINE = "rocks";
+    /** The storage format this code reads and writes. */
+    public static final int FORMAT = 1;
+
+    static final String MARKER = "timemachine.properties";
+    private static final String FORMAT_SETTING = "format";
+
+    private Stores() {
+    }
+
+    /** The names of every engine on the class path, sorted. */
+    public static List<String> engineNames() {
+        return new ArrayList<>(engines().keySet());
+    }
+
+    /**
+     * The engine called {@code name}.
+     *
+     * @throws UnknownNameException listing the available names if there is none
+     */
+    public static StorageEngine engine(String name) {
+        StorageEngine e = engines().get(name);
+        if (e == null) {
+            throw new UnknownNameException("store", name, engineNames());
+        }
+        return e;
+    }
+
+    /** Whether {@code dir} holds a state dir. */
+    public static boolean isStateDir(Path dir) {
+        return Files.isRegularFile(dir.resolve(MARKER));
+    }
+
+    /**
+     * Opens an existing state dir with the engine it was created with.
+     *
+     * @throws NotAStateDirException if {@code dir} is not a state dir of a format this code reads
+     */
+    public static KvTimeMachineStore open(Path dir, Map<String, String> options) {
+        if (!isStateDir(dir)) {
+            throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : "it does not exist");
+        }
+        checkFormat(dir);
+        String engineName = readMarker(dir).getProperty("engine", "");
+        StorageEngine engine = engines().get(engineName);
+        if (engine == null) {
+            throw new NotAStateDirException(dir, "it uses engine '" + engineName + "', which is not available (available: "
+                    + String.join(", ", engineNames()) + ")");
+        }
+        return openWith(engine, dir, options);
+    }
+
+    /**
+     * Opens the state dir in {@code dir}, creating it (mode 0700) with engine {@code engineName} if it does not
+     * exist or is empty.
+     *
+     * @param engineName the engine for a new state dir; {@code null} means {@link #DEFAULT_ENGINE}. For an
+     *                   existing state dir it must match the engine the dir was created with, or be {@code null}.
+     * @throws UnknownNameException  if no engine has that name
+     * @throws NotAStateDirException if {@code dir} holds something else, or another engine's store
+     */
+    public static KvTimeMachineStore openOrCreate(Path dir, String engineName, Map<String, String> options) {
+        if (isStateDir(dir)) {
+            if (engineName == null) {
+                return open(dir, options);
+            }
+            return openOrCreate(dir, engine(engineName), options);
+        }
+        return create(dir, engine(engineName == null ? DEFAULT_ENGINE : engineName), options);
+    }
+
+    private static KvTimeMachineStore create(Path dir, StorageEngine engine, Map<String, String> options) {
+        try {
+            if (Files.exists(dir)) {
+                if (!Files.isDirectory(dir)) {
+                    throw new NotAStateDirException(dir, "it is not a directory");
+                }
+                try (var entries = Files.list(dir)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new NotAStateDirException(dir, "it is a non-empty directory without " + MARKER);
+                    }
+                }
+            } else {
+                Files.createDirectories(dir);
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            KvTimeMachineStore store = openWith(engine, dir, options);
+            Properties marker = new Properties();
+            marker.setProperty("engine", engine.name());
+            marker.setProperty("format", String.valueOf(FORMAT));
+            Path tmp = dir.resolve(MARKER + ".tmp");
+            try (Writer w = Files.newBufferedWriter(tmp)) {
+                marker.store(w, "Time Machine state dir");
+            }
+            Files.move(tmp, dir.resolve(MARKER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return store;
+        } catch (IOException e) {
+            throw new TimeMachineException("cannot create state dir " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens or creates the state dir in {@code dir} with the given engine instance, whether or not it is
+     * registered with {@link ServiceLoader}. Reopen such a dir the same way.
+     *
+     * @throws NotAStateDirException if {@code dir} holds something else, or another engine's store
+     */
+    public static KvTimeMachineStore openOrCreate(Path dir, StorageEngine engine, Map<String, String> options) {
+        if (isStateDir(dir)) {
+            String existing = readMarker(dir).getProperty("engine");
+            if (!engine.name().equals(existing)) {
+                throw new NotAStateDirException(dir, "it was created with engine '" + existing + "', not '" + engine.name() + "'");
+            }
+            checkFormat(dir);
+            return openWith(engine, dir, options);
+        }
+        return create(dir, engine, options);
+    }
+
+    private static void checkFormat(Path dir) {
+        String format = readMarker(dir).getProperty("format");
+        if (!String.valueOf(FORMAT).equals(format)) {
+            throw new NotAStateDirException(dir, "format " + format + " is not supported (this version reads " + FORMAT + ")");
+        }
+    }
+
+    private static KvTimeMachineStore openWith(StorageEngine engine, Path dir, Map<String, String> options) {
+        KeyValueStore kv = engine.open(dir.resolve("db"), options);
+        try {
+            byte[] key = Keys.setting(FORMAT_SETTING);
+            byte[] v = kv.get(Keyspace.META, key);
+            if (v == null) {
+                try (KvBatch batch = kv.batch()) {
+                    batch.put(Keyspace.META, key, Values.longValue(Values.SETTING_V1, FORMAT));
+                    batch.commit();
+                }
+            } else if (Values.longValue(Keyspace.META, key, v, Values.SETTING_V1) != FORMAT) {
+                throw new NotAStateDirException(dir, "its store has format "
+                        + Values.longValue(Keyspace.META, key, v, Values.SETTING_V1) + ", this version reads " + FORMAT);
+            }
+            return new KvTimeMachineStore(engine.name(), kv);
+        } catch (RuntimeException e) {
+            kv.close();
+            throw e;
+        }
+    }
+
+    private static Properties readMarker(Path dir) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(dir.resolve(MARKER))) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new NotAStateDirException(dir, "cannot read " + MARKER + ": " + e.getMessage());
+        }
+        return p;
+    }
+
+    private static Map<String, StorageEngine> engines() {
+        Map<String, StorageEngine> byName = new TreeMap<>();
+        for (StorageEngine e : ServiceLoader.load(StorageEngine.class)) {
+            byName.putIfAbsent(e.name(), e);
+        }
+        return byName;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.timemachine.core.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.ContentMissingException;
+import dev.timemachine.api.ContentStore;
+import dev.timemachine.api.CorruptDataException;
+import dev.timemachine.api.spi.Keyspace;
+import dev.timemachine.api.spi.KvBatch;
+import dev.timemachine.core.KvTimeMachineStore;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Content-addressed put, get, dedup, contains, missing content and corruption. */
+public abstract class ContentStoreContract extends EngineTestBase {
+
+    private static List<ContentHash> hashes(ContentStore cas) {
+        List<ContentHash> out = new ArrayList<>();
+        cas.forEachHash(out::add);
+        return out;
+    }
+
+    @Test
+    void storesUnderTheSha256AndOnlyOnce() throws Exception {
+        ContentStore cas = open().content();
+        byte[] data = bytes("hello, time machine");
+        ContentHash h = cas.put(data);
+        assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(data), h.toBytes());
+        assertEquals(h, cas.put(data.clone()));
+        assertEquals(h, cas.put(data));
+        assertEquals(List.of(h), hashes(cas));
+        assertArrayEquals(data, cas.get(h));
+        assertTrue(cas.contains(h));
+    }
+
+    @Test
+    void holdsEmptyAndLargeContent() {
+        ContentStore cas = open().content();
+        byte[] big = new byte[4 << 20];
+        new Random(1).nextBytes(big);
+        ContentHash empty = cas.put(new byte[0]);
+        ContentHash large = cas.put(big);
+        assertArrayEquals(new byte[0], cas.get(empty));
+        assertArrayEquals(big, cas.get(large));
+        assertEquals(2, hashes(cas).size());
+    }
+
+    @Test
+    void missingContentIsAClearError() {
+        ContentStore cas = open().content();
+        ContentHash absent = ContentHash.of(new byte[32]);
+        assertFalse(cas.contains(absent));
+        ContentMissingException e = assertThrows(ContentMissingException.class, () -> cas.get(absent));
+        assertTrue(e.getMessage().contains(absent.toString()), e.getMessage());
+        ContentHash h = cas.put(bytes("gone soon"));
+        cas.delete(h);
+        assertFalse(cas.contains(h));
+        assertThrows(ContentMissingException.class, () -> cas.get(h));
+    }
+
+    @Test
+    void corruptValuesAreNamedByKey() {
+        KvTimeMachineStore store = open();
+        ContentStore cas = store.content();
+        ContentHash tampered = cas.put(bytes("original"));
+        ContentHash badVersion = cas.put(bytes("other"));
+        try (KvBatch b = store.keyValueStore().batch()) {
+            b.put(Keyspace.CONTENT, tampered.toBytes(), new byte[] {1, 0, 'e', 'v', 'i', 'l'});
+            b.put(Keyspace.CONTENT, badVersion.toBytes(), new byte[] {99, 0, 'x'});
+            b.commit();
+        }
+        CorruptDataException e1 = assertThrows(CorruptDataException.class, () -> cas.get(tampered));
+        assertEquals("c:" + tampered, e1.key());
+        CorruptDataException e2 = assertThrows(CorruptDataException.class, () -> cas.get(badVersion));
+        assertTrue(e2.getMessage().startsWith("c:" + badVersion + ": unknown format version 99"), e2.getMessage());
+    }
+
+    @Test
+    void reopenKeepsContent() {
+        byte[] data = new byte[100_000];
+        new Random(3).nextBytes(data);
+        KvTimeMachineStore store = open();
+        ContentHash h = store.content().put(data);
+        store.close();
+        assertArrayEquals(data, open().content().get(h));
+    }
+}
