@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 public abstract class CrashContract extends EngineTestBase {
     /** How many events to see acknowledged before the kill. */
     protected long eventsBeforeKill() {
-        return 50_000;
+        return 200_000;
     }
 
     @Test

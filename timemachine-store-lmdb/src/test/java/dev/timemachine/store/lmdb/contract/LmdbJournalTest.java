@@ -1,0 +1,12 @@
+package dev.timemachine.store.lmdb.contract;
+
+import dev.timemachine.api.spi.StorageEngine;
+import dev.timemachine.core.testkit.JournalContract;
+import dev.timemachine.store.lmdb.LmdbStorageEngine;
+
+class LmdbJournalTest extends JournalContract {
+    @Override
+    protected StorageEngine engine() {
+        return new LmdbStorageEngine();
+    }
+}
