@@ -1,0 +1,906 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/*
+ * Time Machine capture: every file change of a tracked process tree, with the written bytes.
+ *
+ * sys_enter saves the arguments of the syscalls of interest per thread (task storage), sys_exit emits
+ * the event once the result is known (failed syscalls change nothing and emit nothing). fentry and BPF
+ * LSM are refused on the target kernels (see KERNEL-NOTES), hence raw syscall tracepoints throughout.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "timemachine.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define AT_FDCWD -100
+#define AT_REMOVEDIR 0x200
+#define AT_EMPTY_PATH 0x1000
+#define O_ACCMODE 3
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define S_IFMT 0170000
+#define S_IFREG 0100000
+#define S_IFDIR 0040000
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define FALLOC_FL_KEEP_SIZE 0x01
+#define RWF_APPEND 0x10
+#define PROT_WRITE 0x2
+#define MAP_SHARED 0x01
+#define VM_WRITE 0x2
+#define VM_SHARED 0x8
+#define FMODE_WRITE 0x2
+
+#define PATH_LEN 4096
+#define PATH_MASK (PATH_LEN - 1)
+#define MAX_CHUNK ((16u << 20) - 4096)
+#define HDR_SIZE sizeof(struct tm_hdr)
+
+enum {
+	NR_write = 1, NR_pwrite64 = 18, NR_writev = 20, NR_pwritev = 296, NR_pwritev2 = 328,
+	NR_open = 2, NR_openat = 257, NR_openat2 = 437, NR_creat = 85,
+	NR_truncate = 76, NR_ftruncate = 77, NR_fallocate = 285,
+	NR_rename = 82, NR_renameat = 264, NR_renameat2 = 316,
+	NR_unlink = 87, NR_unlinkat = 263, NR_mkdir = 83, NR_mkdirat = 258, NR_rmdir = 84,
+	NR_chmod = 90, NR_fchmod = 91, NR_fchmodat = 268, NR_fchmodat2 = 452,
+	NR_symlink = 88, NR_symlinkat = 266, NR_link = 86, NR_linkat = 265,
+	NR_close = 3, NR_mmap = 9, NR_msync = 26, NR_munmap = 11,
+	NR_copy_file_range = 326, NR_sendfile = 40, NR_splice = 275,
+};
+
+extern int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
+				      const void *unsafe_ptr) __ksym;
+
+struct inflight {
+	long nr; /* -1 when no syscall of interest is in flight */
+	__u64 args[6];
+	__u64 aux;  /* close: the struct file; munmap/msync: the mapped struct file */
+	__u64 aux2; /* munmap/msync: file offset of addr */
+};
+
+/* what sys_exit knows about one open file description */
+struct fcache {
+	__u64 dentry;  /* a reused struct file address with another dentry is a different file */
+	__u64 gen;     /* rename generation at which the path was emitted */
+	__u32 regular; /* 0: pipe, socket, device...: writes are not file changes */
+	__u32 lost;    /* WRITE records of this file dropped since the last LOST record */
+};
+
+/*
+ * Loop state lives in the map value, not on the stack: the verifier then sees unknown scalars on each
+ * pass of a bpf_loop callback and converges at once, instead of exploring every possible value.
+ */
+struct walk_state {
+	__u64 dentry;
+	__u64 mnt;
+	__u32 pos;
+};
+
+struct write_state {
+	__u64 src;      /* user address of the next byte */
+	__u64 iov_left; /* bytes left in the current buffer */
+	__u64 iovp;     /* user iovec array, 0 for write/pwrite */
+	__u64 left;     /* bytes of the syscall's result not yet emitted */
+	__u64 offset;   /* file offset of the next byte */
+	__u32 iov_idx;
+	__u32 iovcnt;
+	__u32 chunk;
+	__u32 dropped;
+	__u32 unreadable;
+	__u16 flags;
+};
+
+struct scratch {
+	struct walk_state w;
+	struct write_state c;
+	char walk[PATH_LEN + 256]; /* d_parent walk, built backwards from walk[PATH_LEN] */
+	char name[PATH_LEN];       /* a user-supplied name */
+	struct tm_hdr hdr;
+	char data[3 * PATH_LEN + 512]; /* two paths; masks need the slack */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 << 20); /* Java resizes before load */
+} rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);  /* tgid */
+	__type(value, __u8);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct file * */
+	__type(value, struct fcache);
+} files SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tm_config);
+} tm_config SEC(".maps");
+
+/* bumped by every tracked rename: cached open-file paths may have moved */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} rename_gen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+static const __u32 ZERO;
+
+static __always_inline int interesting(long id)
+{
+	switch (id) {
+	case NR_write: case NR_pwrite64: case NR_writev: case NR_pwritev: case NR_pwritev2:
+	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
+	case NR_truncate: case NR_ftruncate: case NR_fallocate:
+	case NR_rename: case NR_renameat: case NR_renameat2:
+	case NR_unlink: case NR_unlinkat: case NR_mkdir: case NR_mkdirat: case NR_rmdir:
+	case NR_chmod: case NR_fchmod: case NR_fchmodat: case NR_fchmodat2:
+	case NR_symlink: case NR_symlinkat: case NR_link: case NR_linkat:
+	case NR_close: case NR_mmap: case NR_msync: case NR_munmap:
+	case NR_copy_file_range: case NR_sendfile: case NR_splice:
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline void count_drop(void)
+{
+	__u64 *d = bpf_map_lookup_elem(&drops, &ZERO);
+	if (d)
+		*d += 1;
+}
+
+/* Wakeups dominate the cost (KERNEL-NOTES): only wake the consumer once enough data waits. */
+static __always_inline __u64 wake_flags(void)
+{
+	struct tm_config *c = bpf_map_lookup_elem(&tm_config, &ZERO);
+	__u64 threshold = c ? c->wakeup_bytes : 0;
+	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= threshold ? BPF_RB_FORCE_WAKEUP
+								       : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static long walk_step(__u32 i, void *vctx)
+{
+	struct scratch *s = *(struct scratch **)vctx;
+	struct walk_state *w = &s->w;
+	struct dentry *d = (void *)w->dentry;
+	struct vfsmount *vm = (void *)w->mnt;
+	struct dentry *parent;
+	const unsigned char *name;
+	__u32 len, pos;
+
+	if (d == BPF_CORE_READ(vm, mnt_root)) {
+		/* at the root of a mount: continue from its mountpoint in the parent mount */
+		struct mount *m = (void *)((__u64)vm - bpf_core_field_offset(struct mount, mnt));
+		struct mount *p = BPF_CORE_READ(m, mnt_parent);
+
+		if (p == m)
+			return 1;
+		w->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		w->mnt = (__u64)p + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d || !parent)
+		return 1;
+	len = BPF_CORE_READ(d, d_name.len);
+	name = BPF_CORE_READ(d, d_name.name);
+	if (len > 255)
+		len = 255;
+	pos = w->pos;
+	if (pos > PATH_LEN || pos < len + 2)
+		return 1; /* too deep: keep the deepest part rather than fail */
+	pos -= len;
+	bpf_probe_read_kernel(&s->walk[pos & PATH_MASK], len, name);
+	pos -= 1;
+	s->walk[pos & PATH_MASK] = '/';
+	w->pos = pos;
+	w->dentry = (__u64)parent;
+	return 0;
+}
+
+/* Absolute path of (mnt, dentry) into s->walk[PATH_LEN - len, PATH_LEN); returns len. */
+static __noinline __u32 walk_path(struct scratch *s, __u64 mnt, __u64 dentry)
+{
+	struct scratch *ctx = s;
+	__u32 pos;
+
+	s->w.dentry = dentry;
+	s->w.mnt = mnt;
+	s->w.pos = PATH_LEN;
+	bpf_loop(512, walk_step, &ctx, 0);
+	pos = s->w.pos;
+	if (pos >= PATH_LEN || pos == 0) {
+		pos = PATH_LEN - 1;
+		s->walk[PATH_LEN - 1] = '/';
+	}
+	return PATH_LEN - pos;
+}
+
+/* Copies the last walk into s->data at offset at; returns the new end offset. */
+static __always_inline __u32 put_walk(struct scratch *s, __u32 at, __u32 len)
+{
+	if (len > PATH_LEN - 1)
+		len = PATH_LEN - 1;
+	bpf_probe_read_kernel(&s->data[at & (2 * PATH_LEN - 1)], len & PATH_MASK,
+			      &s->walk[(PATH_LEN - len) & PATH_MASK]);
+	return at + len;
+}
+
+static __always_inline __u32 file_walk(struct scratch *s, struct file *f)
+{
+	return walk_path(s, (__u64)BPF_CORE_READ(f, f_path.mnt), (__u64)BPF_CORE_READ(f, f_path.dentry));
+}
+
+/*
+ * Writes the absolute form of a user-supplied name, relative to dfd (or the cwd), at s->data + at.
+ * Returns the number of bytes written, 0 if the name could not be read.
+ */
+static __noinline __u32 put_at_path(struct scratch *s, __u32 at, long dfd, __u64 uname)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	long n = bpf_probe_read_user_str(s->name, PATH_LEN, (void *)uname);
+	__u32 blen, end, nlen;
+
+	at &= PATH_MASK;
+	if (n < 1)
+		return 0;
+	nlen = (n - 1) & PATH_MASK;
+	if (nlen > 0 && s->name[0] == '/') {
+		bpf_probe_read_kernel(&s->data[at], nlen, s->name);
+		return nlen;
+	}
+	if (dfd == AT_FDCWD) {
+		struct fs_struct *fs = BPF_CORE_READ(task, fs);
+		blen = walk_path(s, (__u64)BPF_CORE_READ(fs, pwd.mnt), (__u64)BPF_CORE_READ(fs, pwd.dentry));
+	} else {
+		struct file *f = fd_file(task, dfd);
+		if (!f)
+			return 0;
+		blen = file_walk(s, f);
+	}
+	end = put_walk(s, at, blen);
+	if (nlen == 0)
+		return end - at;
+	if (blen > 1) {
+		s->data[end & (2 * PATH_LEN - 1)] = '/';
+		end++;
+	}
+	if (end - at + nlen > PATH_LEN - 1)
+		return end - at; /* over PATH_MAX: the kernel refused it anyway */
+	bpf_probe_read_kernel(&s->data[end & (2 * PATH_LEN - 1)], nlen, s->name);
+	return end + nlen - at;
+}
+
+static __always_inline struct scratch *begin(__u64 now, int type, __u16 flags)
+{
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &ZERO);
+	__u64 pt = bpf_get_current_pid_tgid();
+
+	if (!s)
+		return NULL;
+	s->hdr.time_ns = now;
+	s->hdr.file_key = 0;
+	s->hdr.offset = 0;
+	s->hdr.length = 0;
+	s->hdr.pid = pt >> 32;
+	s->hdr.tid = (__u32)pt;
+	s->hdr.mode = 0;
+	s->hdr.type = type;
+	s->hdr.flags = flags;
+	s->hdr.len1 = 0;
+	s->hdr.len2 = 0;
+	return s;
+}
+
+/* Emits s->hdr followed by s->data[0, len1 + len2). */
+static __noinline int emit(struct scratch *s)
+{
+	__u64 size = HDR_SIZE + s->hdr.len1 + s->hdr.len2;
+
+	if (size > HDR_SIZE + 2 * PATH_LEN)
+		return -1;
+	/* hdr and data are adjacent in struct scratch, so one output carries both */
+	if (bpf_ringbuf_output(&rb, &s->hdr, size, wake_flags())) {
+		count_drop();
+		return -1;
+	}
+	return 0;
+}
+
+static __always_inline __u64 current_gen(void)
+{
+	__u64 *g = bpf_map_lookup_elem(&rename_gen, &ZERO);
+	return g ? *g : 0;
+}
+
+/*
+ * Makes sure user space knows the path of file f (a PATH record keyed by f), unless f is not a regular
+ * file. Returns the cache entry, or NULL when writes to f are not file changes.
+ */
+static __noinline struct fcache *known_file(struct file *f, __u64 now, int force)
+{
+	__u64 key = (__u64)f;
+	__u64 dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
+	__u64 gen = current_gen();
+	struct fcache *fc = bpf_map_lookup_elem(&files, &key);
+	struct fcache nc = {};
+	struct scratch *s;
+
+	if (fc && !force && fc->dentry == dentry && fc->gen == gen)
+		return fc->regular ? fc : NULL;
+	nc.dentry = dentry;
+	nc.gen = gen;
+	nc.regular = (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFREG;
+	if (nc.regular) {
+		s = begin(now, TM_REC_PATH, 0);
+		if (!s)
+			return NULL;
+		s->hdr.file_key = key;
+		s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
+		if (emit(s))
+			return NULL; /* not cached: the next write retries */
+	}
+	bpf_map_update_elem(&files, &key, &nc, BPF_ANY);
+	fc = bpf_map_lookup_elem(&files, &key);
+	return fc && fc->regular ? fc : NULL;
+}
+
+/* One event about an open file, its path inline. */
+#define TF(type, flags) ((type) | ((flags) << 16))
+
+static __noinline int emit_fd_event(__u64 now, __u32 tf, long fd, __u64 offset, __u64 length)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct file *f = fd_file(task, fd);
+	struct scratch *s;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
+		return 0;
+	s = begin(now, tf & 0xffff, tf >> 16);
+	if (!s)
+		return 0;
+	s->hdr.offset = offset;
+	s->hdr.length = length;
+	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
+	return emit(s);
+}
+
+/* One event about one or two user-supplied names. */
+struct name_event {
+	__u64 now;
+	__u64 length;
+	long dfd1;
+	__u64 name1;
+	long dfd2;
+	__u64 name2; /* 0: none */
+	__u32 mode;
+	__u16 type;
+	__u16 flags;
+	int raw2;    /* name2 is a symlink target: stored as written, not resolved */
+};
+
+static __noinline int emit_name_event(struct name_event *e)
+{
+	struct scratch *s = begin(e->now, e->type, e->flags);
+	long dfd2 = e->dfd2;
+	__u64 name2 = e->name2;
+	__u32 len1, len2 = 0;
+
+	if (!s)
+		return 0;
+	len1 = put_at_path(s, 0, e->dfd1, e->name1);
+	if (!len1)
+		return 0;
+	if (name2 && e->raw2) {
+		long n = bpf_probe_read_user_str(s->name, PATH_LEN, (void *)name2);
+		if (n < 1)
+			return 0;
+		len2 = (n - 1) & PATH_MASK;
+		bpf_probe_read_kernel(&s->data[len1 & PATH_MASK], len2, s->name);
+	} else if (name2) {
+		len2 = put_at_path(s, len1, dfd2, name2);
+		if (!len2)
+			return 0;
+	}
+	s->hdr.mode = e->mode;
+	s->hdr.length = e->length;
+	s->hdr.len1 = len1;
+	s->hdr.len2 = len2;
+	return emit(s);
+}
+
+static long write_step(__u32 i, void *vctx)
+{
+	struct scratch *s = *(struct scratch **)vctx;
+	struct write_state *c = &s->c;
+	struct tm_hdr *h = &s->hdr;
+	struct bpf_dynptr dp;
+	__u64 n;
+
+	if (c->left == 0)
+		return 1;
+	if (c->iov_left == 0) {
+		struct iovec iov;
+
+		if (!c->iovp || c->iov_idx >= c->iovcnt)
+			return 1;
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(c->iovp + 16 * (__u64)c->iov_idx))) {
+			c->unreadable = 1;
+			return 1;
+		}
+		c->iov_idx++;
+		c->src = (__u64)iov.iov_base;
+		c->iov_left = iov.iov_len;
+		return 0;
+	}
+	n = c->left < c->iov_left ? c->left : c->iov_left;
+	if (n > c->chunk)
+		n = c->chunk;
+	h->offset = c->offset;
+	h->length = n;
+	h->len1 = n;
+	h->flags = c->flags | (c->left > n ? TM_FLAG_CHUNK_MORE : 0);
+	if (bpf_ringbuf_reserve_dynptr(&rb, HDR_SIZE + n, 0, &dp)) {
+		bpf_ringbuf_discard_dynptr(&dp, 0);
+		count_drop();
+		c->dropped++;
+	} else {
+		bpf_dynptr_write(&dp, 0, h, HDR_SIZE, 0);
+		/* at sys_exit the kernel has just read these pages, so they are resident */
+		if (bpf_probe_read_user_dynptr(&dp, HDR_SIZE, n, (void *)c->src)) {
+			bpf_ringbuf_discard_dynptr(&dp, 0);
+			c->unreadable = 1;
+			return 1;
+		}
+		bpf_ringbuf_submit_dynptr(&dp, wake_flags());
+	}
+	c->src += n;
+	c->iov_left -= n;
+	c->left -= n;
+	c->offset += n;
+	return 0;
+}
+
+static __noinline int emit_write(__u64 now, struct inflight *a, long ret)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	long nr = a->nr;
+	struct file *f = fd_file(task, a->args[0]);
+	struct tm_config *cfg = bpf_map_lookup_elem(&tm_config, &ZERO);
+	struct write_state *c;
+	struct scratch *s;
+	struct fcache *fc;
+	__u32 chunk, steps;
+	__u64 pos;
+
+	if (!f || !cfg)
+		return 0;
+	fc = known_file(f, now, 0);
+	if (!fc)
+		return 0;
+	/* an unlinked file is invisible in the tree: its writes change nothing there */
+	if (BPF_CORE_READ(f, f_inode, i_nlink) == 0)
+		return 0;
+	s = begin(now, TM_OP_WRITE, 0);
+	if (!s)
+		return 0;
+	s->hdr.file_key = (__u64)f;
+	if (fc->lost) {
+		s->hdr.type = TM_OP_LOST;
+		s->hdr.length = fc->lost;
+		if (emit(s) == 0)
+			fc->lost = 0;
+		s->hdr.type = TM_OP_WRITE;
+		s->hdr.length = 0;
+	}
+	c = &s->c;
+	c->flags = 0;
+	c->dropped = 0;
+	c->unreadable = 0;
+	c->iov_idx = 0;
+	if (BPF_CORE_READ(f, f_flags) & O_APPEND || (nr == NR_pwritev2 && (a->args[5] & RWF_APPEND)))
+		c->flags = TM_FLAG_APPEND;
+	if ((nr == NR_pwrite64 || nr == NR_pwritev || nr == NR_pwritev2) && (long)a->args[3] != -1) {
+		/* O_APPEND makes pwrite append whatever pos says */
+		if (c->flags & TM_FLAG_APPEND)
+			c->offset = BPF_CORE_READ(f, f_inode, i_size) - ret;
+		else
+			c->offset = a->args[3];
+	} else {
+		c->offset = BPF_CORE_READ(f, f_pos) - ret;
+	}
+	c->left = ret;
+	chunk = cfg->chunk_bytes && cfg->chunk_bytes < MAX_CHUNK ? cfg->chunk_bytes : MAX_CHUNK;
+	c->chunk = chunk;
+	if (nr == NR_write || nr == NR_pwrite64) {
+		c->src = a->args[1];
+		c->iov_left = ret;
+		c->iovp = 0;
+		c->iovcnt = 0;
+		steps = (__u64)ret / chunk + 2;
+	} else {
+		c->src = 0;
+		c->iov_left = 0;
+		c->iovp = a->args[1];
+		c->iovcnt = a->args[2];
+		steps = (__u64)ret / chunk + 2 * (__u32)a->args[2] + 2;
+	}
+	bpf_loop(steps > (1 << 20) ? (1 << 20) : steps, write_step, &s, 0);
+	if (c->dropped)
+		fc->lost += c->dropped;
+	if (c->unreadable || c->left) {
+		/* bytes we could not copy: the file must be re-read from here */
+		emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), a->args[0], c->offset, c->left);
+	}
+	return 0;
+}
+
+static __noinline int emit_open(__u64 now, struct inflight *a, long fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct file *f = fd_file(task, fd);
+	__u64 flags, dfd = AT_FDCWD, name;
+	__u32 imode;
+	struct scratch *s;
+
+	if (!f)
+		return 0;
+	switch (a->nr) {
+	case NR_open: name = a->args[0]; flags = a->args[1]; break;
+	case NR_creat: name = a->args[0]; flags = O_CREAT | O_TRUNC | 1; break;
+	case NR_openat: dfd = a->args[0]; name = a->args[1]; flags = a->args[2]; break;
+	default: /* openat2: struct open_how starts with __u64 flags */
+		dfd = a->args[0];
+		name = a->args[1];
+		flags = 0;
+		bpf_probe_read_user(&flags, sizeof(flags), (void *)a->args[2]);
+		break;
+	}
+	imode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((imode & S_IFMT) != S_IFREG)
+		return 0;
+	if (BPF_CORE_READ(f, f_mode) & FMODE_WRITE)
+		known_file(f, now, 1);
+	if (!(flags & (O_CREAT | O_TRUNC)))
+		return 0;
+	s = begin(now, TM_OP_CREATE, 0);
+	if (!s)
+		return 0;
+	s->hdr.mode = imode & 07777;
+	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
+	emit(s);
+	if (flags & O_TRUNC) {
+		s->hdr.type = TM_OP_TRUNCATE;
+		s->hdr.mode = 0;
+		emit(s);
+	}
+	return 0;
+}
+
+static __noinline int emit_reread(__u64 now, struct inflight *a, long ret)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	long nr = a->nr, fd;
+	__u64 offp = 0, off = 0;
+	struct file *f;
+
+	if (nr == NR_sendfile) {
+		fd = a->args[0];
+	} else {
+		/* copy_file_range and splice: (fd_in, off_in, fd_out, off_out, len, flags) */
+		fd = a->args[2];
+		offp = a->args[3];
+	}
+	f = fd_file(task, fd);
+	if (!f || ret == 0)
+		return 0;
+	if (offp) {
+		bpf_probe_read_user(&off, sizeof(off), (void *)offp);
+		off -= ret;
+	} else {
+		off = BPF_CORE_READ(f, f_pos) - ret;
+	}
+	return emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), fd, off, ret);
+}
+
+static __noinline int emit_mapped(__u64 now, struct inflight *a)
+{
+	struct file *f = (void *)a->aux;
+	struct scratch *s = begin(now, TM_OP_REREAD, TM_FLAG_APPROXIMATE);
+
+	if (!s || !f)
+		return 0;
+	s->hdr.offset = a->aux2;
+	s->hdr.length = a->args[1];
+	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
+	return emit(s);
+}
+
+static __noinline int forget_file(__u64 now, __u64 key)
+{
+	struct scratch *s;
+
+	if (bpf_map_delete_elem(&files, &key))
+		return 0;
+	s = begin(now, TM_REC_CLOSE, 0);
+	if (!s)
+		return 0;
+	s->hdr.file_key = key;
+	return emit(s);
+}
+
+static __always_inline __u32 umasked(__u32 mode)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	return mode & ~BPF_CORE_READ(task, fs, umask) & 07777;
+}
+
+static __always_inline void bump_rename_gen(void)
+{
+	__u64 *g = bpf_map_lookup_elem(&rename_gen, &ZERO);
+	if (g)
+		__sync_fetch_and_add(g, 1);
+}
+
+struct vma_ctx {
+	__u64 addr;
+	__u64 file;
+	__u64 offset;
+};
+
+static long vma_found(struct task_struct *task, struct vm_area_struct *vma, void *vctx)
+{
+	struct vma_ctx *c = vctx;
+	unsigned long flags = BPF_CORE_READ(vma, vm_flags);
+
+	if ((flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
+		return 0;
+	c->file = (__u64)BPF_CORE_READ(vma, vm_file);
+	c->offset = BPF_CORE_READ(vma, vm_pgoff) * 4096 + (c->addr - BPF_CORE_READ(vma, vm_start));
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tm_sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 tgid;
+	struct inflight *a;
+	struct task_struct *task;
+
+	if (!interesting(id))
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	task = bpf_get_current_task_btf();
+	a = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!a)
+		return 0;
+	a->nr = id;
+	a->args[0] = BPF_CORE_READ(regs, di);
+	a->args[1] = BPF_CORE_READ(regs, si);
+	a->args[2] = BPF_CORE_READ(regs, dx);
+	a->args[3] = BPF_CORE_READ(regs, r10);
+	a->args[4] = BPF_CORE_READ(regs, r8);
+	a->args[5] = BPF_CORE_READ(regs, r9);
+	a->aux = 0;
+	a->aux2 = 0;
+	if (id == NR_close) {
+		/* the descriptor is gone at sys_exit */
+		a->aux = (__u64)fd_file((void *)task, a->args[0]);
+	} else if (id == NR_munmap || id == NR_msync) {
+		/* the mapping may be gone at sys_exit; its file stays alive until the return to user */
+		struct vma_ctx c = { .addr = a->args[0] };
+
+		bpf_find_vma(task, a->args[0], vma_found, &c, 0);
+		if (!c.file)
+			a->nr = -1;
+		a->aux = c.file;
+		a->aux2 = c.offset;
+	}
+	return 0;
+}
+
+#define NAME_EVENT(t, fl, md, len, d1, n1, d2, n2, raw) ({ \
+	struct name_event e = { .now = now, .type = (t), .flags = (fl), .mode = (md), .length = (len), \
+				.dfd1 = (d1), .name1 = (n1), .dfd2 = (d2), .name2 = (n2), .raw2 = (raw) }; \
+	emit_name_event(&e); })
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inflight *p = bpf_task_storage_get(&inflight, task, 0, 0);
+	struct inflight a;
+	__u64 now;
+
+	if (!p || p->nr < 0)
+		return 0;
+	a = *p;
+	p->nr = -1;
+	now = bpf_ktime_get_ns();
+	if (a.nr == NR_close) {
+		if (a.aux && ret != -9 /* EBADF */)
+			forget_file(now, a.aux);
+		return 0;
+	}
+	if (ret < 0)
+		return 0;
+	switch (a.nr) {
+	case NR_write: case NR_pwrite64: case NR_writev: case NR_pwritev: case NR_pwritev2:
+		if (ret > 0)
+			emit_write(now, &a, ret);
+		break;
+	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
+		emit_open(now, &a, ret);
+		break;
+	case NR_truncate:
+		NAME_EVENT(TM_OP_TRUNCATE, 0, 0, a.args[1], AT_FDCWD, a.args[0], 0, 0, 0);
+		break;
+	case NR_ftruncate:
+		emit_fd_event(now, TF(TM_OP_TRUNCATE, 0), a.args[0], 0, a.args[1]);
+		break;
+	case NR_fallocate:
+		if (a.args[1] == 0)
+			emit_fd_event(now, TF(TM_OP_FALLOCATE, 0), a.args[0], a.args[2], a.args[3]);
+		else if (a.args[1] != FALLOC_FL_KEEP_SIZE)
+			/* punch hole, zero, collapse, insert range: the content moved under us */
+			emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), a.args[0], a.args[2], a.args[3]);
+		break;
+	case NR_rename:
+		bump_rename_gen();
+		NAME_EVENT(TM_OP_RENAME, 0, 0, 0, AT_FDCWD, a.args[0], AT_FDCWD, a.args[1], 0);
+		break;
+	case NR_renameat:
+		bump_rename_gen();
+		NAME_EVENT(TM_OP_RENAME, 0, 0, 0, a.args[0], a.args[1], a.args[2], a.args[3], 0);
+		break;
+	case NR_renameat2:
+		bump_rename_gen();
+		NAME_EVENT(a.args[4] & RENAME_EXCHANGE ? TM_OP_EXCHANGE : TM_OP_RENAME, a.args[4] & RENAME_NOREPLACE ? TM_FLAG_NOREPLACE : 0, 0, 0, a.args[0], a.args[1], a.args[2], a.args[3], 0);
+		break;
+	case NR_unlink:
+		NAME_EVENT(TM_OP_UNLINK, 0, 0, 0, AT_FDCWD, a.args[0], 0, 0, 0);
+		break;
+	case NR_unlinkat:
+		if (a.args[2] & AT_REMOVEDIR)
+			NAME_EVENT(TM_OP_RMDIR, TM_FLAG_DIRECTORY, 0, 0, a.args[0], a.args[1], 0, 0, 0);
+		else
+			NAME_EVENT(TM_OP_UNLINK, 0, 0, 0, a.args[0], a.args[1], 0, 0, 0);
+		break;
+	case NR_rmdir:
+		NAME_EVENT(TM_OP_RMDIR, TM_FLAG_DIRECTORY, 0, 0, AT_FDCWD, a.args[0], 0, 0, 0);
+		break;
+	case NR_mkdir:
+		NAME_EVENT(TM_OP_MKDIR, TM_FLAG_DIRECTORY, umasked(a.args[1]), 0, AT_FDCWD, a.args[0], 0, 0, 0);
+		break;
+	case NR_mkdirat:
+		NAME_EVENT(TM_OP_MKDIR, TM_FLAG_DIRECTORY, umasked(a.args[2]), 0, a.args[0], a.args[1], 0, 0, 0);
+		break;
+	case NR_chmod:
+		NAME_EVENT(TM_OP_CHMOD, 0, a.args[1] & 07777, 0, AT_FDCWD, a.args[0], 0, 0, 0);
+		break;
+	case NR_fchmod: {
+		struct scratch *s;
+		struct file *f = fd_file((void *)task, a.args[0]);
+
+		if (!f)
+			break;
+		s = begin(now, TM_OP_CHMOD, 0);
+		if (!s)
+			break;
+		if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFDIR)
+			s->hdr.flags = TM_FLAG_DIRECTORY;
+		s->hdr.mode = a.args[1] & 07777;
+		s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
+		emit(s);
+		break;
+	}
+	case NR_fchmodat: case NR_fchmodat2:
+		NAME_EVENT(TM_OP_CHMOD, 0, a.args[2] & 07777, 0, a.args[0], a.args[1], 0, 0, 0);
+		break;
+	case NR_symlink:
+		NAME_EVENT(TM_OP_SYMLINK, 0, 0, 0, AT_FDCWD, a.args[1], 0, a.args[0], 1);
+		break;
+	case NR_symlinkat:
+		NAME_EVENT(TM_OP_SYMLINK, 0, 0, 0, a.args[1], a.args[2], 0, a.args[0], 1);
+		break;
+	case NR_link:
+		NAME_EVENT(TM_OP_LINK, 0, 0, 0, AT_FDCWD, a.args[0], AT_FDCWD, a.args[1], 0);
+		break;
+	case NR_linkat:
+		NAME_EVENT(TM_OP_LINK, 0, 0, 0, a.args[0], a.args[1], a.args[2], a.args[3], 0);
+		break;
+	case NR_mmap: {
+		struct file *f;
+
+		if (!(a.args[2] & PROT_WRITE) || !(a.args[3] & MAP_SHARED) || (long)a.args[4] < 0)
+			break;
+		f = fd_file((void *)task, a.args[4]);
+		if (!f)
+			break;
+		a.aux = (__u64)f;
+		a.aux2 = a.args[5];
+		emit_mapped(now, &a);
+		break;
+	}
+	case NR_msync: case NR_munmap:
+		emit_mapped(now, &a);
+		break;
+	case NR_copy_file_range: case NR_sendfile: case NR_splice:
+		emit_reread(now, &a, ret);
+		break;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tm_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+
+	/* the child is added before it can run, so its first syscall is already seen */
+	if (ctgid != ptgid && bpf_map_lookup_elem(&tracked, &ptgid))
+		bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tm_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	/* only the last thread out removes the process: a leader may exit before its threads */
+	if (BPF_CORE_READ(task, signal, live.counter) == 0)
+		bpf_map_delete_elem(&tracked, &tgid);
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (MIT OR GPL-2.0) */
+/*
+ * Layout shared by the BPF program and the Java decoder (dev.timemachine.capture.ebpf.RecordLayout).
+ * Every ring-buffer record starts with struct tm_hdr, little endian, followed by len1 bytes then len2
+ * bytes. Change both sides together.
+ */
+#ifndef TIMEMACHINE_H
+#define TIMEMACHINE_H
+
+/* tm_hdr.type: 1..14 are the api's Op codes; the others are decoder bookkeeping. */
+#define TM_OP_WRITE 1
+#define TM_OP_CREATE 2
+#define TM_OP_TRUNCATE 3
+#define TM_OP_FALLOCATE 4
+#define TM_OP_RENAME 5
+#define TM_OP_EXCHANGE 6
+#define TM_OP_UNLINK 7
+#define TM_OP_MKDIR 8
+#define TM_OP_RMDIR 9
+#define TM_OP_CHMOD 10
+#define TM_OP_SYMLINK 11
+#define TM_OP_LINK 12
+#define TM_OP_REREAD 13
+#define TM_OP_LOST 14
+/* file_key now names the path in the payload; WRITE and LOST records refer to it by file_key. */
+#define TM_REC_PATH 32
+/* file_key was closed: forget it. */
+#define TM_REC_CLOSE 33
+
+/* tm_hdr.flags: the api's FsEvent.FLAG_* bits */
+#define TM_FLAG_APPEND 1
+#define TM_FLAG_APPROXIMATE 2
+#define TM_FLAG_NOREPLACE 4
+#define TM_FLAG_DIRECTORY 8
+#define TM_FLAG_CHUNK_MORE 16
+
+struct tm_hdr {
+	__u64 time_ns;  /* CLOCK_MONOTONIC at sys_exit */
+	__u64 file_key; /* struct file * of WRITE / PATH / CLOSE / LOST records, else 0 */
+	__u64 offset;
+	__u64 length;
+	__u32 pid;
+	__u32 tid;
+	__u32 mode;
+	__u16 type;
+	__u16 flags;
+	__u32 len1;     /* WRITE: payload bytes; PATH: path bytes; others: path bytes */
+	__u32 len2;     /* second path bytes */
+};
+
+/* value of the single entry of the "config" array map, written by Java before attaching */
+struct tm_config {
+	__u64 wakeup_bytes; /* force a wakeup once this much data waits; below it, none */
+	__u32 chunk_bytes;  /* payload bytes per WRITE record at most */
+	__u32 reserved;
+};
+
+#endif
