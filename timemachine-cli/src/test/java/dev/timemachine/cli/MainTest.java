@@ -1,0 +1,62 @@
+package dev.timemachine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void helpListsCommandsAndExitCodes() {
+        CliRunner r = CliRunner.run("--help");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().contains("migrate"), r.out());
+        assertTrue(r.out().contains("Exit codes:"), r.out());
+    }
+
+    @Test
+    void versionNamesTheProjectVersion() {
+        CliRunner r = CliRunner.run("--version");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().matches("timemachine \\d+\\.\\d+\\.\\d+.*\\s*"), r.out());
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorInOneLinePlusHint() {
+        CliRunner r = CliRunner.run("--bogus");
+        assertEquals(2, r.exitCode());
+        assertEquals("timemachine: Unknown option: '--bogus'\nTry 'timemachine --help' for more information.\n",
+                r.err());
+    }
+
+    @Test
+    void unknownEngineListsTheAvailableOnes() {
+        CliRunner r = CliRunner.run("migrate", "--from", "foo:" + tmp.resolve("a"), "--to", "rocks:" + tmp.resolve("b"));
+        assertEquals(2, r.exitCode());
+        assertEquals("timemachine: unknown store 'foo'; available: lmdb, rocks\n", r.err());
+        assertFalse(Files.exists(tmp.resolve("b")));
+    }
+
+    @Test
+    void aDirectoryThatIsNotAStateDirIsAUsageError() throws Exception {
+        Files.writeString(tmp.resolve("some-file"), "x");
+        CliRunner r = CliRunner.run("info", "--state-dir", tmp.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("timemachine: " + tmp + " is not a Time Machine state dir"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void malformedStoreLocationIsAUsageError() {
+        CliRunner r = CliRunner.run("migrate", "--from", "nodir", "--to", "rocks:" + tmp.resolve("b"));
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("expected ENGINE:DIR"), r.err());
+    }
+}
