@@ -20,10 +20,13 @@ public interface TimeMachineStore extends AutoCloseable {
     /** The journal of recording {@code recordingId}. */
     Journal journal(int recordingId);
 
+    /** The event summaries of recording {@code recordingId}, for {@code log}. */
+    EventLog events(int recordingId);
+
     /** The version index of recording {@code recordingId}. */
     VersionIndex versions(int recordingId);
 
-    /** Deletes the journal and versions of a recording and its description; content is left for gc. */
+    /** Deletes the journal, event summaries and versions of a recording and its description; content is left for gc. */
     void dropRecording(int recordingId);
 
     /** Makes everything written so far durable against power loss. */

@@ -7,6 +7,27 @@ import java.util.Objects;
  * What happened to one path at one instant, as the compactor writes it under {@code m:}. Immutable by
  * convention (the target array is not copied).
  *
+ * <p><b>How a path's state at an instant is rebuilt</b> (the contract between compactor and replayer). Take
+ * the versions of the path at or before the instant, newest first, and walk back to the first <em>base</em>
+ * record; then apply the later <em>change</em> records oldest first.
+ * <ul>
+ *   <li>Base records: {@link Kind#KEYFRAME} (a regular file holding exactly {@code content}, {@code length}
+ *   bytes), {@link Kind#DELETE} (absent), {@link Kind#DIRECTORY}, {@link Kind#SYMLINK} (to {@code target}),
+ *   {@link Kind#RENAME} and {@link Kind#LINK}: the path now holds what {@code target} held immediately
+ *   before this record, that is the state of {@code target} rebuilt from its versions strictly before this
+ *   record's (time, sequence); the moved object keeps its mode (also written in {@code mode}).</li>
+ *   <li>Change records: {@link Kind#EXTENT} (write {@code length} bytes of {@code content} at {@code offset};
+ *   a gap before it reads as zeros), {@link Kind#TRUNCATE} (cut or zero-extend to {@code length}),
+ *   {@link Kind#MODE} (permission bits become {@code mode}).</li>
+ *   <li>Change records with no base before them describe a file whose earlier content is unknown: start from
+ *   an empty file and report the result approximate.</li>
+ *   <li>The result is approximate if any record used, or any record of a rename/link source used, has
+ *   {@link #FLAG_APPROXIMATE}.</li>
+ *   <li>Every record carries the path's permission bits after it in {@code mode}.</li>
+ * </ul>
+ * A directory rename is written as one record per moved path (the directory itself and each path below
+ * it), so a path's state never depends on its parent's records. Parents of a path that exists also exist.
+ *
  * @param kind    what the record says
  * @param offset  write offset for {@link Kind#EXTENT}, otherwise 0
  * @param length  bytes of an extent, new size for {@link Kind#TRUNCATE}, file size for {@link Kind#KEYFRAME}

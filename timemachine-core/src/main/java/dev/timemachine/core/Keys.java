@@ -11,6 +11,7 @@ import java.util.HexFormat;
  *
  * <pre>
  * l:  recording(4) time(8) seq(8)                      journal entry
+ * e:  recording(4) time(8) seq(8)                      event summary (journal entry without payload)
  * m:  recording(4) pathId(8) ~time(8) ~seq(8)          version record; newest first, so one forward seek
  *                                                      finds "latest at or before T"
  * c:  sha256(32)                                       content

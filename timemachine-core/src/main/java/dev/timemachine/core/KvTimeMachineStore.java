@@ -1,6 +1,7 @@
 package dev.timemachine.core;
 
 import dev.timemachine.api.ContentStore;
+import dev.timemachine.api.EventLog;
 import dev.timemachine.api.Journal;
 import dev.timemachine.api.Recordings;
 import dev.timemachine.api.TimeMachineStore;
@@ -56,6 +57,12 @@ public final class KvTimeMachineStore implements TimeMachineStore {
     }
 
     @Override
+    public EventLog events(int recordingId) {
+        ensureOpen();
+        return new KvEventLog(kv, recordingId);
+    }
+
+    @Override
     public VersionIndex versions(int recordingId) {
         ensureOpen();
         return new KvVersionIndex(kv, paths, recordingId);
@@ -68,6 +75,7 @@ public final class KvTimeMachineStore implements TimeMachineStore {
         try (KvBatch batch = kv.batch()) {
             batch.deleteRange(Keyspace.JOURNAL, prefix, Keys.prefixEnd(prefix));
             batch.deleteRange(Keyspace.VERSIONS, prefix, Keys.prefixEnd(prefix));
+            batch.deleteRange(Keyspace.EVENTS, prefix, Keys.prefixEnd(prefix));
             batch.delete(Keyspace.META, Keys.journalState(recordingId));
             batch.delete(Keyspace.META, Keys.recording(recordingId));
             batch.commit();

@@ -14,7 +14,9 @@ public enum Keyspace {
     /** {@code p:} path interning: path hash to id and id to path. */
     PATHS("p"),
     /** {@code s:} recording metadata and store-wide settings. */
-    META("s");
+    META("s"),
+    /** {@code e:} a summary of every compacted event (no payload), kept for {@code log}: append-mostly, scanned in order. */
+    EVENTS("e");
 
     private final String prefix;
 

@@ -120,6 +120,24 @@ public abstract class JournalContract extends EngineTestBase {
     }
 
     @Test
+    void eventLogKeepsSummariesWithoutPayloadAfterTheJournalIsTrimmed() {
+        TimeMachineStore store = open();
+        Journal j = store.journal(1);
+        j.append(List.of(event(20, bytes("/b"), 100), event(10, bytes("/a"), 50), event(30, bytes("/c"), 0)));
+        List<JournalEntry> entries = scanAll(j, JournalPosition.START);
+        store.events(1).append(entries);
+        j.trim(JournalPosition.END);
+        store.close();
+        List<JournalEntry> summaries = new ArrayList<>();
+        open().events(1).scan(new JournalPosition(20, 0), summaries::add);
+        assertEquals(List.of("/b", "/c"), summaries.stream().map(e -> e.event().pathString()).toList());
+        assertEquals(List.of(100L, 0L), summaries.stream().map(e -> e.event().length()).toList());
+        assertEquals(0, summaries.get(0).event().payload().length);
+        assertEquals(entries.get(1).sequence(), summaries.get(0).sequence());
+        assertEquals(0, open().events(2).scan(JournalPosition.START, e -> true));
+    }
+
+    @Test
     void useAfterCloseFailsClearly() {
         TimeMachineStore store = open();
         Journal j = store.journal(1);

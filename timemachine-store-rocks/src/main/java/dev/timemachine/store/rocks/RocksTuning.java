@@ -67,6 +67,7 @@ final class RocksTuning implements AutoCloseable {
             case CONTENT -> content();
             case VERSIONS -> memtables(lookups(), 64, 4);
             case PATHS, META -> memtables(lookups(), 16, 2);
+            case EVENTS -> memtables(lookups(), 64, 4);
         };
     }
 
