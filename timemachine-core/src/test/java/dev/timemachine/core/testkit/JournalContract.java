@@ -129,12 +129,13 @@ public abstract class JournalContract extends EngineTestBase {
         j.trim(JournalPosition.END);
         store.close();
         List<JournalEntry> summaries = new ArrayList<>();
-        open().events(1).scan(new JournalPosition(20, 0), summaries::add);
+        TimeMachineStore reopened = open();
+        reopened.events(1).scan(new JournalPosition(20, 0), summaries::add);
         assertEquals(List.of("/b", "/c"), summaries.stream().map(e -> e.event().pathString()).toList());
         assertEquals(List.of(100L, 0L), summaries.stream().map(e -> e.event().length()).toList());
         assertEquals(0, summaries.get(0).event().payload().length);
         assertEquals(entries.get(1).sequence(), summaries.get(0).sequence());
-        assertEquals(0, open().events(2).scan(JournalPosition.START, e -> true));
+        assertEquals(0, reopened.events(2).scan(JournalPosition.START, e -> true));
     }
 
     @Test
