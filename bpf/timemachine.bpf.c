@@ -192,7 +192,8 @@ static __always_inline __u64 wake_flags(void)
 								       : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+/* Syscall int arguments may come with garbage or zero-extension in the upper half: compare as int. */
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 {
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	unsigned int max = BPF_CORE_READ(fdt, max_fds);
@@ -282,7 +283,7 @@ static __always_inline __u32 file_walk(struct scratch *s, struct file *f)
  * Writes the absolute form of a user-supplied name, relative to dfd (or the cwd), at s->data + at.
  * Returns the number of bytes written, 0 if the name could not be read.
  */
-static __noinline __u32 put_at_path(struct scratch *s, __u32 at, long dfd, __u64 uname)
+static __noinline __u32 put_at_path(struct scratch *s, __u32 at, int dfd, __u64 uname)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	long n = bpf_probe_read_user_str(s->name, PATH_LEN, (void *)uname);
@@ -395,7 +396,7 @@ static __noinline struct fcache *known_file(struct file *f, __u64 now, int force
 /* One event about an open file, its path inline. */
 #define TF(type, flags) ((type) | ((flags) << 16))
 
-static __noinline int emit_fd_event(__u64 now, __u32 tf, long fd, __u64 offset, __u64 length)
+static __noinline int emit_fd_event(__u64 now, __u32 tf, int fd, __u64 offset, __u64 length)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct file *f = fd_file(task, fd);
@@ -627,7 +628,8 @@ static __noinline int emit_open(__u64 now, struct inflight *a, long fd)
 static __noinline int emit_reread(__u64 now, struct inflight *a, long ret)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
-	long nr = a->nr, fd;
+	long nr = a->nr;
+	int fd;
 	__u64 offp = 0, off = 0;
 	struct file *f;
 
@@ -861,7 +863,7 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 	case NR_mmap: {
 		struct file *f;
 
-		if (!(a.args[2] & PROT_WRITE) || !(a.args[3] & MAP_SHARED) || (long)a.args[4] < 0)
+		if (!(a.args[2] & PROT_WRITE) || !(a.args[3] & MAP_SHARED) || (int)a.args[4] < 0)
 			break;
 		f = fd_file((void *)task, a.args[4]);
 		if (!f)

@@ -1,0 +1,60 @@
+package dev.timemachine.capture.ebpf;
+
+import java.util.Map;
+
+/**
+ * Settings of the eBPF source.
+ *
+ * @param ringBytes   ring-buffer size: a power of two, at least one page; default 128 MiB
+ * @param wakeupBytes the consumer is woken once this much data waits (below it, it drains on its own
+ *                    short poll timeout); default 1 MiB
+ * @param chunkBytes  payload bytes per WRITE event at most (larger writes are split); default 1 MiB
+ * @param pollSliceMs how long one wait on the ring buffer lasts before draining anyway; default 4 ms
+ */
+record EbpfConfig(long ringBytes, long wakeupBytes, int chunkBytes, int pollSliceMs) {
+    static final String RING_BYTES = "ringBufferBytes";
+    static final String WAKEUP_BYTES = "wakeupBytes";
+    static final String CHUNK_BYTES = "chunkBytes";
+    static final String POLL_SLICE_MS = "pollSliceMs";
+
+    static final EbpfConfig DEFAULT = new EbpfConfig(128L << 20, 1L << 20, 1 << 20, 4);
+
+    EbpfConfig {
+        if (ringBytes < 4096 || Long.bitCount(ringBytes) != 1 || ringBytes > (1L << 30)) {
+            throw new IllegalArgumentException(RING_BYTES + " must be a power of two between 4096 and 1 GiB, got "
+                    + ringBytes);
+        }
+        if (wakeupBytes < 0 || wakeupBytes > ringBytes) {
+            throw new IllegalArgumentException(WAKEUP_BYTES + " must be between 0 and " + RING_BYTES + ", got "
+                    + wakeupBytes);
+        }
+        if (chunkBytes < 1 || chunkBytes > (15 << 20) || chunkBytes > ringBytes / 4) {
+            throw new IllegalArgumentException(CHUNK_BYTES + " must be between 1 and min(15 MiB, "
+                    + RING_BYTES + "/4), got " + chunkBytes);
+        }
+        if (pollSliceMs < 1 || pollSliceMs > 1000) {
+            throw new IllegalArgumentException(POLL_SLICE_MS + " must be between 1 and 1000, got " + pollSliceMs);
+        }
+    }
+
+    /** Reads the known keys of {@code config}; unknown keys are ignored. */
+    static EbpfConfig from(Map<String, String> config) {
+        return new EbpfConfig(
+                number(config, RING_BYTES, DEFAULT.ringBytes),
+                number(config, WAKEUP_BYTES, DEFAULT.wakeupBytes),
+                (int) number(config, CHUNK_BYTES, DEFAULT.chunkBytes),
+                (int) number(config, POLL_SLICE_MS, DEFAULT.pollSliceMs));
+    }
+
+    private static long number(Map<String, String> config, String key, long dflt) {
+        String v = config.get(key);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number of bytes, got '" + v + "'");
+        }
+    }
+}
