@@ -128,4 +128,45 @@ final class Capture {
     static Path tempDir(String name) throws IOException {
         return Files.createTempDirectory("tm-ebpf-" + name).toRealPath();
     }
+
+    /**
+     * One line per event under {@code dir}, paths relative to it, for exact assertions:
+     * {@code WRITE f @5 "ab" +more}, {@code CREATE f mode=640}, {@code RENAME a -> b noreplace}.
+     */
+    static List<String> describe(Run run, Path dir) {
+        List<String> out = new ArrayList<>();
+        for (FsEvent e : run.under(dir)) {
+            StringBuilder b = new StringBuilder(e.op().name()).append(' ').append(rel(dir, e.path()));
+            if (e.path2() != null) {
+                b.append(" -> ").append(e.op() == Op.SYMLINK ? str(e.path2()) : rel(dir, e.path2()));
+            }
+            switch (e.op()) {
+                case WRITE -> b.append(" @").append(e.offset()).append(" \"").append(str(e.payload())).append('"');
+                case TRUNCATE -> b.append(" len=").append(e.length());
+                case FALLOCATE, REREAD -> b.append(" @").append(e.offset()).append(" len=").append(e.length());
+                case CREATE, MKDIR, CHMOD -> b.append(" mode=").append(Integer.toOctalString(e.mode()));
+                default -> {
+                }
+            }
+            appendFlag(b, e, FsEvent.FLAG_APPEND, "append");
+            appendFlag(b, e, FsEvent.FLAG_APPROXIMATE, "approx");
+            appendFlag(b, e, FsEvent.FLAG_NOREPLACE, "noreplace");
+            appendFlag(b, e, FsEvent.FLAG_DIRECTORY, "dir");
+            appendFlag(b, e, FsEvent.FLAG_CHUNK_MORE, "more");
+            out.add(b.toString());
+        }
+        return out;
+    }
+
+    private static void appendFlag(StringBuilder b, FsEvent e, int flag, String name) {
+        if (e.has(flag)) {
+            b.append(" +").append(name);
+        }
+    }
+
+    private static String rel(Path dir, byte[] path) {
+        String p = str(path);
+        String prefix = dir + "/";
+        return p.startsWith(prefix) ? p.substring(prefix.length()) : p;
+    }
 }
