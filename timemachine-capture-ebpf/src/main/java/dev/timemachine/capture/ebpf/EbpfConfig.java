@@ -39,11 +39,12 @@ record EbpfConfig(long ringBytes, long wakeupBytes, int chunkBytes, int pollSlic
 
     /** Reads the known keys of {@code config}; unknown keys are ignored. */
     static EbpfConfig from(Map<String, String> config) {
-        return new EbpfConfig(
-                number(config, RING_BYTES, DEFAULT.ringBytes),
-                number(config, WAKEUP_BYTES, DEFAULT.wakeupBytes),
-                (int) number(config, CHUNK_BYTES, DEFAULT.chunkBytes),
-                (int) number(config, POLL_SLICE_MS, DEFAULT.pollSliceMs));
+        long ring = number(config, RING_BYTES, DEFAULT.ringBytes);
+        // the defaults shrink with a small ring, so that any valid ring size alone is a valid configuration
+        return new EbpfConfig(ring,
+                number(config, WAKEUP_BYTES, Math.min(DEFAULT.wakeupBytes, ring / 4)),
+                (int) Math.min(Integer.MAX_VALUE, number(config, CHUNK_BYTES, Math.min(DEFAULT.chunkBytes, ring / 4))),
+                (int) Math.min(Integer.MAX_VALUE, number(config, POLL_SLICE_MS, DEFAULT.pollSliceMs)));
     }
 
     private static long number(Map<String, String> config, String key, long dflt) {

@@ -1,0 +1,107 @@
+package dev.timemachine.capture.ebpf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.timemachine.api.EventSource;
+import dev.timemachine.api.spi.EventSourceProvider;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Life cycle, configuration and discovery of the source. */
+class EbpfEventSourceTest {
+
+    @Test
+    void foundByNameThroughServiceLoader() {
+        List<EventSourceProvider> providers = ServiceLoader.load(EventSourceProvider.class).stream()
+                .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("ebpf")).toList();
+        assertEquals(1, providers.size());
+        try (EventSource s = providers.get(0).create(Map.of("ringBufferBytes", "1048576", "unknown", "x"))) {
+            assertEquals("ebpf", s.name());
+            assertEquals(s.isAvailable(), s.unavailabilityCause() == null);
+        }
+    }
+
+    @Test
+    void malformedConfigurationIsRefusedWithTheKeyAndTheRule() {
+        EbpfEventSourceProvider p = new EbpfEventSourceProvider();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> p.create(Map.of("ringBufferBytes", "1000")));
+        assertTrue(e.getMessage().contains("ringBufferBytes must be a power of two"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> p.create(Map.of("chunkBytes", "lots")));
+        assertTrue(e.getMessage().startsWith("chunkBytes must be a whole number"), e.getMessage());
+    }
+
+    @Test
+    void misuseFailsWithIllegalState() {
+        Capture.source(); // skips without eBPF
+        EbpfEventSource s = new EbpfEventSource(new EbpfConfig(1 << 20, 1 << 16, 1 << 16, 4));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.track(1));
+        assertTrue(e.getMessage().contains("not started"), e.getMessage());
+        s.close();
+        s.close();
+        assertThrows(IllegalStateException.class, s::start);
+        assertThrows(IllegalStateException.class, () -> s.poll(ev -> { }, Duration.ZERO));
+    }
+
+    @Test
+    void closeDetachesEverything() throws Exception {
+        Capture.source();
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fdinfo")));
+        long before = bpfLinksOfThisProcess();
+        EbpfEventSource s = new EbpfEventSource(new EbpfConfig(1 << 20, 1 << 16, 1 << 16, 4));
+        s.start();
+        assertEquals(before + 4, bpfLinksOfThisProcess(), "sys_enter, sys_exit, fork and exit attached");
+        assertEquals(0, s.droppedRecords());
+        assertEquals(new EbpfEventSourceProvider().create(Map.of()).name(), s.name());
+        s.close();
+        assertEquals(before, bpfLinksOfThisProcess(), "nothing left attached");
+        assertArrayEquals(new long[0], s.droppedRecordsPerCpu());
+    }
+
+    @Test
+    void pollWaitsForItsTimeoutWhenNothingArrives() {
+        EbpfEventSource s = Capture.source();
+        long t0 = System.nanoTime();
+        int n = s.poll(ev -> { }, Duration.ofMillis(30));
+        long waited = System.nanoTime() - t0;
+        assertEquals(0, n);
+        assertTrue(waited >= 25_000_000L && waited < 2_000_000_000L, "waited " + waited + " ns");
+    }
+
+    @Test
+    void perCpuDropCountersCoverEveryPossibleCpu() {
+        long[] perCpu = Capture.source().droppedRecordsPerCpu();
+        assertEquals(NativeLibraries.get().bpf.libbpf_num_possible_cpus(), perCpu.length);
+        assertEquals(Capture.source().droppedRecords(), Stream.of(perCpu).flatMapToLong(java.util.Arrays::stream).sum());
+    }
+
+    /** BPF links held by this JVM, from /proc/self/fdinfo ("link_type:" appears only for bpf links). */
+    private static long bpfLinksOfThisProcess() throws IOException {
+        long n = 0;
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fdinfo"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readString(fd, StandardCharsets.UTF_8).contains("link_type:")) {
+                        n++;
+                    }
+                } catch (IOException gone) {
+                    // the fd closed while we listed
+                }
+            }
+        }
+        return n;
+    }
+}
