@@ -1,0 +1,436 @@
+package dev.timemachine.core.record;
+
+import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.ContentStore;
+import dev.timemachine.api.EventLog;
+import dev.timemachine.api.FsEvent;
+import dev.timemachine.api.Journal;
+import dev.timemachine.api.JournalEntry;
+import dev.timemachine.api.JournalPosition;
+import dev.timemachine.api.TimeMachineStore;
+import dev.timemachine.api.Version;
+import dev.timemachine.api.VersionIndex;
+import dev.timemachine.api.VersionRecord;
+import dev.timemachine.api.VersionRecord.Kind;
+import dev.timemachine.core.record.TreeState.Dir;
+import dev.timemachine.core.record.TreeState.File;
+import dev.timemachine.core.record.TreeState.Inode;
+import dev.timemachine.core.record.TreeState.Node;
+import dev.timemachine.core.record.TreeState.Symlink;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Stage 2 (DESIGN §6): reads the journal in (time, sequence) order up to a watermark, keeps the tree state,
+ * and writes content into the CAS and one version record per path and event, following the rebuild contract
+ * of {@link VersionRecord}. A directory rename becomes one record per moved path. A file whose change records
+ * since its last base would cost about as much to replay as the file is large gets a keyframe instead, so any
+ * version rebuilds from at most about twice the file's size. Compacted journal ranges are trimmed and their
+ * payload-free summaries kept in the event log.
+ *
+ * <p>Deterministic for a given tree state and journal, so compacting the same range twice (after a crash
+ * between writing versions and trimming) writes the same records again. Not thread-safe: one compactor
+ * thread per recording.
+ */
+public final class Compactor {
+    /** Reads the content a path had at an instant, from the records written so far. */
+    @FunctionalInterface
+    public interface ContentReader {
+        byte[] contentAt(byte[] path, long timeNs, long maxSequence);
+    }
+
+    private static final int CHUNK_ENTRIES = 2_000;
+    private static final long CHUNK_BYTES = 64L << 20;
+    private static final long KEYFRAME_MIN_BYTES = 4L << 20;
+    /** Keyframes are built in memory; bigger files rely on their extents alone. */
+    private static final long KEYFRAME_MAX_FILE = 1L << 30;
+    /** What one change record is assumed to cost beyond its bytes when replayed. */
+    private static final long CHANGE_COST = 4_096;
+
+    private final Journal journal;
+    private final VersionIndex index;
+    private final EventLog events;
+    private final ContentStore content;
+    private final TreeState tree;
+    private final PathFilter filter;
+    private final ContentReader reader;
+    private final DiskReader disk;
+    private final List<Version> pending = new ArrayList<>();
+    private final Set<ByteBuffer> approximatePaths = new HashSet<>();
+    private ContentHash empty;
+    private long eventCount;
+    private long byteCount;
+    private long versionCount;
+    private long lost;
+
+    public Compactor(TimeMachineStore store, int recording, TreeState tree, PathFilter filter, ContentReader reader) {
+        this.journal = store.journal(recording);
+        this.index = store.versions(recording);
+        this.events = store.events(recording);
+        this.content = store.content();
+        this.tree = tree;
+        this.filter = filter;
+        this.reader = reader;
+        this.disk = new DiskReader();
+    }
+
+    /** Counters for the recording's summary. */
+    public record Counters(long events, long bytes, long versions, long approximateFiles, long lostRecords) {
+    }
+
+    public Counters counters() {
+        return new Counters(eventCount, byteCount, versionCount, approximatePaths.size(), lost);
+    }
+
+    /** The paths whose versions are approximate, for the summary. */
+    public List<byte[]> approximatePaths() {
+        return approximatePaths.stream().map(b -> Arrays.copyOf(b.array(), b.limit())).toList();
+    }
+
+    /**
+     * Compacts every journal entry with a timestamp at or before {@code watermarkNs}, then trims them.
+     *
+     * @return how many entries were compacted
+     */
+    public long compactUpTo(long watermarkNs) {
+        long total = 0;
+        while (true) {
+            List<JournalEntry> chunk = new ArrayList<>();
+            long[] bytes = {0};
+            journal.scan(journal.trimmedTo(), e -> {
+                if (e.event().timeNs() > watermarkNs) {
+                    return false;
+                }
+                chunk.add(e);
+                bytes[0] += e.event().payload().length;
+                return chunk.size() < CHUNK_ENTRIES && bytes[0] < CHUNK_BYTES;
+            });
+            if (chunk.isEmpty()) {
+                return total;
+            }
+            for (JournalEntry e : chunk) {
+                apply(e);
+            }
+            flush();
+            events.append(chunk);
+            journal.trim(chunk.get(chunk.size() - 1).position().next());
+            total += chunk.size();
+        }
+    }
+
+    /** The journal position up to which everything is compacted (exclusive). */
+    public JournalPosition compactedTo() {
+        return journal.trimmedTo();
+    }
+
+    private void apply(JournalEntry entry) {
+        FsEvent e = entry.event();
+        long t = e.timeNs();
+        long seq = entry.sequence();
+        eventCount++;
+        byteCount += e.payload().length;
+        boolean approx = e.has(FsEvent.FLAG_APPROXIMATE);
+        switch (e.op()) {
+            case WRITE -> write(e.path(), e.offset(), e.payload(), t, seq, approx);
+            case CREATE -> create(e.path(), e.mode(), t, seq);
+            case TRUNCATE -> truncate(e.path(), e.length(), t, seq);
+            case FALLOCATE -> {
+                Inode inode = fileOf(e.path(), t, seq);
+                if (e.offset() + e.length() > inode.size) {
+                    truncate(e.path(), e.offset() + e.length(), t, seq);
+                }
+            }
+            case RENAME -> rename(e.path(), e.path2(), t, seq);
+            case EXCHANGE -> exchange(e.path(), e.path2(), t, seq);
+            case UNLINK, RMDIR -> {
+                for (byte[] p : tree.subtree(e.path()).descendingKeySet()) {
+                    tree.remove(p);
+                    record(p, t, seq, new VersionRecord(Kind.DELETE, 0, 0, null, 0, null, 0));
+                }
+            }
+            case MKDIR -> {
+                tree.put(e.path(), new Dir(e.mode() & 07777));
+                record(e.path(), t, seq, new VersionRecord(Kind.DIRECTORY, 0, 0, null, e.mode() & 07777, null, 0));
+            }
+            case CHMOD -> chmod(e.path(), e.mode() & 07777, t, seq);
+            case SYMLINK -> {
+                tree.put(e.path(), new Symlink(e.path2()));
+                record(e.path(), t, seq, new VersionRecord(Kind.SYMLINK, 0, 0, null, 0777, e.path2(), 0));
+            }
+            case LINK -> link(e.path(), e.path2(), t, seq);
+            case REREAD -> reread(e.path(), t, seq);
+            case LOST -> {
+                lost += Math.max(1, e.length());
+                if (e.path().length > 0 && tree.get(e.path()) instanceof File) {
+                    reread(e.path(), t, seq);
+                }
+            }
+        }
+    }
+
+    private void record(byte[] path, long t, long seq, VersionRecord r) {
+        if (r.has(VersionRecord.FLAG_APPROXIMATE)) {
+            approximatePaths.add(ByteBuffer.wrap(path));
+        }
+        pending.add(new Version(path, t, seq, r));
+        versionCount++;
+    }
+
+    private void flush() {
+        index.putAll(pending);
+        pending.clear();
+    }
+
+    private ContentHash emptyContent() {
+        if (empty == null) {
+            empty = content.put(new byte[0]);
+        }
+        return empty;
+    }
+
+    private static int flags(Inode inode) {
+        return inode.approximate ? VersionRecord.FLAG_APPROXIMATE : 0;
+    }
+
+    /** The inode at {@code path}; a file nobody saw created starts empty and approximate. */
+    private Inode fileOf(byte[] path, long t, long seq) {
+        if (tree.get(path) instanceof File f) {
+            return f.inode();
+        }
+        Inode inode = new Inode(0, 0644);
+        inode.approximate = true;
+        tree.put(path, new File(inode));
+        record(path, t, seq, new VersionRecord(Kind.KEYFRAME, 0, 0, emptyContent(), inode.mode, null, flags(inode)));
+        return inode;
+    }
+
+    private void write(byte[] path, long offset, byte[] payload, long t, long seq, boolean approx) {
+        Inode inode = fileOf(path, t, seq);
+        inode.approximate |= approx;
+        long newSize = Math.max(inode.size, offset + payload.length);
+        inode.changes++;
+        inode.changedBytes += payload.length;
+        if (keyframeDue(inode, newSize)) {
+            flush();
+            byte[] before = reader.contentAt(inode.names.get(0), t, seq - 1);
+            byte[] after = Arrays.copyOf(before, (int) newSize);
+            if (before.length < inode.size) {
+                // the replayed size is authoritative for what was written; pad to what the tree believes
+                inode.approximate = true;
+            }
+            System.arraycopy(payload, 0, after, (int) offset, payload.length);
+            keyframe(inode, after, t, seq);
+        } else {
+            ContentHash h = content.put(payload);
+            for (byte[] name : inode.names) {
+                record(name, t, seq, new VersionRecord(Kind.EXTENT, offset, payload.length, h, inode.mode, null, flags(inode)));
+            }
+        }
+        inode.size = newSize;
+    }
+
+    private static boolean keyframeDue(Inode inode, long newSize) {
+        return newSize <= KEYFRAME_MAX_FILE
+                && inode.changedBytes + inode.changes * CHANGE_COST >= Math.max(KEYFRAME_MIN_BYTES, newSize);
+    }
+
+    private void keyframe(Inode inode, byte[] bytes, long t, long seq) {
+        ContentHash h = content.put(bytes);
+        for (byte[] name : inode.names) {
+            record(name, t, seq, new VersionRecord(Kind.KEYFRAME, 0, bytes.length, h, inode.mode, null, flags(inode)));
+        }
+        inode.size = bytes.length;
+        inode.changes = 0;
+        inode.changedBytes = 0;
+    }
+
+    private void create(byte[] path, int mode, long t, long seq) {
+        Node node = tree.get(path);
+        if (node instanceof File) {
+            return; // O_CREAT of an existing file changes nothing; O_TRUNC comes as its own event
+        }
+        Inode inode = new Inode(0, mode & 07777);
+        tree.put(path, new File(inode));
+        record(path, t, seq, new VersionRecord(Kind.KEYFRAME, 0, 0, emptyContent(), inode.mode, null, 0));
+    }
+
+    private void truncate(byte[] path, long length, long t, long seq) {
+        Inode inode = fileOf(path, t, seq);
+        if (length == 0) {
+            // an empty file is known exactly whatever came before: a base record, not a change
+            inode.approximate = false;
+            keyframe(inode, new byte[0], t, seq);
+            return;
+        }
+        inode.changes++;
+        for (byte[] name : inode.names) {
+            record(name, t, seq, new VersionRecord(Kind.TRUNCATE, 0, length, null, inode.mode, null, flags(inode)));
+        }
+        inode.size = length;
+    }
+
+    private void chmod(byte[] path, int mode, long t, long seq) {
+        Node node = tree.get(path);
+        if (node instanceof File f) {
+            f.inode().mode = mode;
+            for (byte[] name : f.inode().names) {
+                record(name, t, seq, new VersionRecord(Kind.MODE, 0, 0, null, mode, null, flags(f.inode())));
+            }
+        } else if (node instanceof Dir) {
+            tree.put(path, new Dir(mode));
+            record(path, t, seq, new VersionRecord(Kind.MODE, 0, 0, null, mode, null, 0));
+        }
+    }
+
+    private static int modeOf(Node n) {
+        if (n instanceof File f) {
+            return f.inode().mode;
+        }
+        return n instanceof Dir d ? d.mode() : 0777;
+    }
+
+    private static int flagsOf(Node n) {
+        return n instanceof File f ? flags(f.inode()) : 0;
+    }
+
+    private void rename(byte[] src, byte[] dst, long t, long seq) {
+        if (Arrays.equals(src, dst)) {
+            return;
+        }
+        NavigableMap<byte[], Node> moving = filter.accepts(src) ? tree.subtree(src) : new TreeMap<>();
+        if (!filter.accepts(dst)) {
+            deleteAll(moving, Map.of(), t, seq);
+            return;
+        }
+        if (moving.isEmpty()) {
+            deleteAll(tree.subtree(dst), Map.of(), t, seq);
+            importFromDisk(dst, t, seq);
+            return;
+        }
+        Map<byte[], byte[]> sources = new TreeMap<>(Arrays::compareUnsigned);
+        for (byte[] p : moving.keySet()) {
+            sources.put(TreeState.rebase(p, src, dst), p);
+        }
+        NavigableMap<byte[], Node> replaced = tree.subtree(dst);
+        moveAll(moving, replaced, sources, t, seq);
+    }
+
+    private void exchange(byte[] a, byte[] b, long t, long seq) {
+        if (!filter.accepts(a) || !filter.accepts(b)) {
+            // one side is outside the roots: what comes in is unknown, read it from disk
+            for (byte[] p : new byte[][] {a, b}) {
+                if (filter.accepts(p)) {
+                    deleteAll(tree.subtree(p), Map.of(), t, seq);
+                    importFromDisk(p, t, seq);
+                }
+            }
+            return;
+        }
+        NavigableMap<byte[], Node> moving = tree.subtree(a);
+        moving.putAll(tree.subtree(b));
+        Map<byte[], byte[]> sources = new TreeMap<>(Arrays::compareUnsigned);
+        for (byte[] p : tree.subtree(a).keySet()) {
+            sources.put(TreeState.rebase(p, a, b), p);
+        }
+        for (byte[] p : tree.subtree(b).keySet()) {
+            sources.put(TreeState.rebase(p, b, a), p);
+        }
+        moveAll(moving, new TreeMap<>(), sources, t, seq);
+    }
+
+    /**
+     * Moves the nodes of {@code moving} to the paths mapped in {@code sources} (new path to old path),
+     * replacing {@code replaced}; every path left empty gets a delete record.
+     */
+    private void moveAll(NavigableMap<byte[], Node> moving, NavigableMap<byte[], Node> replaced,
+                         Map<byte[], byte[]> sources, long t, long seq) {
+        for (byte[] p : moving.keySet()) {
+            tree.remove(p);
+        }
+        for (byte[] p : replaced.keySet()) {
+            tree.remove(p);
+        }
+        for (Map.Entry<byte[], byte[]> m : sources.entrySet()) {
+            byte[] to = m.getKey();
+            Node node = moving.get(m.getValue());
+            if (!filter.accepts(to)) {
+                continue;
+            }
+            tree.put(to, node);
+            record(to, t, seq, new VersionRecord(Kind.RENAME, 0, 0, null, modeOf(node), m.getValue(), flagsOf(node)));
+        }
+        Map<byte[], Node> gone = new TreeMap<>(Arrays::compareUnsigned);
+        gone.putAll(moving);
+        gone.putAll(replaced);
+        deleteAll(gone, sources, t, seq);
+    }
+
+    /** Delete records for every path of {@code paths} that is not a key of {@code keep}, deepest first. */
+    private void deleteAll(Map<byte[], Node> paths, Map<byte[], ?> keep, long t, long seq) {
+        List<byte[]> order = new ArrayList<>(paths.keySet());
+        order.sort((x, y) -> Arrays.compareUnsigned(y, x));
+        for (byte[] p : order) {
+            if (!keep.containsKey(p)) {
+                tree.remove(p);
+                record(p, t, seq, new VersionRecord(Kind.DELETE, 0, 0, null, 0, null, 0));
+            }
+        }
+    }
+
+    private void link(byte[] existing, byte[] name, long t, long seq) {
+        if (!filter.accepts(name)) {
+            return;
+        }
+        if (filter.accepts(existing) && tree.get(existing) instanceof File f) {
+            tree.put(name, f);
+            record(name, t, seq, new VersionRecord(Kind.LINK, 0, 0, null, f.inode().mode, existing, flags(f.inode())));
+        } else {
+            importFromDisk(name, t, seq);
+        }
+    }
+
+    /** The capture could not see the bytes: take the file as it is on disk now, marked approximate. */
+    private void reread(byte[] path, long t, long seq) {
+        DiskReader.Entry entry = disk.read(path);
+        Inode inode = fileOf(path, t, seq);
+        inode.approximate = true;
+        if (entry != null && entry.content() != null) {
+            inode.mode = entry.mode();
+            keyframe(inode, entry.content(), t, seq);
+        } else {
+            for (byte[] name : inode.names) {
+                record(name, t, seq, new VersionRecord(Kind.MODE, 0, 0, null, inode.mode, null, flags(inode)));
+            }
+        }
+    }
+
+    /** A path came into the roots from outside: record what is on disk now, approximate. */
+    private void importFromDisk(byte[] path, long t, long seq) {
+        for (DiskReader.Entry entry : disk.walk(path, filter)) {
+            int approx = VersionRecord.FLAG_APPROXIMATE;
+            switch (entry.type()) {
+                case DIRECTORY -> {
+                    tree.put(entry.path(), new Dir(entry.mode()));
+                    record(entry.path(), t, seq, new VersionRecord(Kind.DIRECTORY, 0, 0, null, entry.mode(), null, approx));
+                }
+                case SYMLINK -> {
+                    tree.put(entry.path(), new Symlink(entry.target()));
+                    record(entry.path(), t, seq, new VersionRecord(Kind.SYMLINK, 0, 0, null, 0777, entry.target(), approx));
+                }
+                case REGULAR -> {
+                    Inode inode = new Inode(0, entry.mode());
+                    inode.approximate = true;
+                    tree.put(entry.path(), new File(inode));
+                    keyframe(inode, entry.content() == null ? new byte[0] : entry.content(), t, seq);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.timemachine.core.record;
+
+import dev.timemachine.api.EventSource;
+import dev.timemachine.api.FsEvent;
+import dev.timemachine.api.Journal;
+import dev.timemachine.api.Op;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Stage 1 and its hand-off to stage 2 (DESIGN §5–§6), on three threads:
+ * <ol>
+ *   <li>the consumer polls the event source, drops what the filter rejects (excluded bytes never enter the
+ *   recording) and hands batches of about 1,000 events or 1 ms to a bounded queue;</li>
+ *   <li>the appender writes each batch to the journal (no fsync) and then publishes the batch's
+ *   watermark: every event stamped at or before it is journaled;</li>
+ *   <li>the compactor compacts up to the published watermark.</li>
+ * </ol>
+ * The recorded process is never blocked: if the queue is full the consumer waits, and the only back-pressure
+ * reaches the kernel ring buffer, whose losses the source counts. A failure of the appender or compactor
+ * (a full disk) stops recording, not the command; it is reported by {@link #failure()}.
+ */
+final class Pipeline {
+    private static final int BATCH_EVENTS = 1_000;
+    private static final long BATCH_NANOS = 1_000_000;
+    private static final Duration POLL = Duration.ofMillis(5);
+    /**
+     * How far behind a poll's start the watermark is kept: covers the time between an event's timestamp at
+     * sys_exit and its record becoming visible in the ring buffer.
+     */
+    private static final long SLACK_NANOS = 20_000_000;
+
+    private record Batch(List<FsEvent> events, long watermark) {
+    }
+
+    private final EventSource source;
+    private final PathFilter filter;
+    private final Journal journal;
+    private final Compactor compactor;
+    private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(256);
+    private final AtomicLong journaled = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong late = new AtomicLong();
+    private final AtomicLong unjournaled = new AtomicLong();
+    private final AtomicLong payloadBytes = new AtomicLong();
+    private volatile boolean stopping;
+    private volatile Throwable failure;
+    private final List<Thread> threads = new ArrayList<>();
+
+    Pipeline(EventSource source, PathFilter filter, Journal journal, Compactor compactor) {
+        this.source = source;
+        this.filter = filter;
+        this.journal = journal;
+        this.compactor = compactor;
+    }
+
+    void start() {
+        threads.add(new Thread(this::consume, "tm-consumer"));
+        threads.add(new Thread(this::append, "tm-appender"));
+        threads.add(new Thread(this::compact, "tm-compactor"));
+        threads.forEach(Thread::start);
+    }
+
+    /** Drains what is left, journals and compacts all of it, and returns once every thread is done. */
+    void finish() throws InterruptedException {
+        stopping = true;
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    /** What stopped the recording early, or null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Events stamped before the watermark that arrived after it; journaled at the watermark instead. */
+    long lateEvents() {
+        return late.get();
+    }
+
+    /** Payload bytes journaled. */
+    long payloadBytes() {
+        return payloadBytes.get();
+    }
+
+    /** Events lost because the journal could not be written. */
+    long unjournaledEvents() {
+        return unjournaled.get();
+    }
+
+    private boolean accepts(FsEvent e) {
+        if (e.op() == Op.LOST) {
+            return true;
+        }
+        return filter.accepts(e.path())
+                || (e.path2() != null && (e.op() == Op.RENAME || e.op() == Op.EXCHANGE || e.op() == Op.LINK)
+                && filter.accepts(e.path2()));
+    }
+
+    private void consume() {
+        List<FsEvent> batch = new ArrayList<>();
+        long batchStart = System.nanoTime();
+        try {
+            boolean draining = false;
+            while (true) {
+                long pollStart = System.nanoTime();
+                int n = source.poll(e -> {
+                    if (accepts(e)) {
+                        batch.add(e);
+                    }
+                }, POLL);
+                boolean last = draining && n == 0;
+                draining = stopping;
+                long now = System.nanoTime();
+                if (last || batch.size() >= BATCH_EVENTS || now - batchStart >= BATCH_NANOS) {
+                    queue.put(new Batch(new ArrayList<>(batch), last ? Long.MAX_VALUE : pollStart - SLACK_NANOS));
+                    batch.clear();
+                    batchStart = now;
+                }
+                if (last) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            fail(e);
+            queue.offer(new Batch(List.of(), Long.MAX_VALUE));
+        }
+    }
+
+    private void append() {
+        try {
+            while (true) {
+                Batch b = queue.take();
+                if (failure == null && !b.events().isEmpty()) {
+                    try {
+                        journal.append(clampLate(b.events()));
+                    } catch (RuntimeException e) {
+                        fail(e);
+                    }
+                }
+                if (failure != null) {
+                    unjournaled.addAndGet(b.events().size());
+                } else {
+                    for (FsEvent e : b.events()) {
+                        payloadBytes.addAndGet(e.payload().length);
+                    }
+                }
+                journaled.accumulateAndGet(b.watermark(), Math::max);
+                if (b.watermark() == Long.MAX_VALUE) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** An event stamped at or before the published watermark may already be compacted past: move it just after. */
+    private List<FsEvent> clampLate(List<FsEvent> events) {
+        long w = journaled.get();
+        if (w == Long.MIN_VALUE) {
+            return events;
+        }
+        List<FsEvent> out = events;
+        for (int i = 0; i < events.size(); i++) {
+            FsEvent e = events.get(i);
+            if (e.timeNs() <= w) {
+                if (out == events) {
+                    out = new ArrayList<>(events);
+                }
+                late.incrementAndGet();
+                out.set(i, new FsEvent(w + 1, e.pid(), e.tid(), e.op(), e.path(), e.path2(), e.offset(), e.length(),
+                        e.mode(), e.payload(), e.flags()));
+            }
+        }
+        return out;
+    }
+
+    private void compact() {
+        long done = Long.MIN_VALUE;
+        try {
+            while (true) {
+                long w = journaled.get();
+                if (w > done && failure == null) {
+                    try {
+                        compactor.compactUpTo(w);
+                    } catch (RuntimeException e) {
+                        fail(e);
+                    }
+                    done = w;
+                }
+                if (done == Long.MAX_VALUE || (failure != null && w == Long.MAX_VALUE)) {
+                    return;
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void fail(Throwable e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+}
