@@ -48,6 +48,11 @@ public final class Recorder {
     private Recorder() {
     }
 
+    /** Sends signal {@code name} (INT, TERM...) to a recorded command, to forward what the recorder received. */
+    public static void forward(Process process, String name) {
+        CommandLauncher.signal(process.pid(), name);
+    }
+
     /**
      * Records {@code options.command()} with {@code source}, which must not be started yet.
      *
