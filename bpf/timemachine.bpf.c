@@ -536,7 +536,8 @@ static __noinline int emit_write(__u64 now, struct inflight *a, long ret)
 	if (fc->lost) {
 		s->hdr.type = TM_OP_LOST;
 		s->hdr.length = fc->lost;
-		if (emit(s) == 0)
+		/* not counted as a drop when it fails: it is retried with the next write */
+		if (bpf_ringbuf_output(&rb, &s->hdr, HDR_SIZE, wake_flags()) == 0)
 			fc->lost = 0;
 		s->hdr.type = TM_OP_WRITE;
 		s->hdr.length = 0;

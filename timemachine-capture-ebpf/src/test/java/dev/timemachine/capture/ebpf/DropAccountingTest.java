@@ -1,0 +1,78 @@
+package dev.timemachine.capture.ebpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.timemachine.api.FsEvent;
+import dev.timemachine.api.Op;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A ring buffer nobody drains overflows: the loss is counted per CPU, in total and per file. */
+class DropAccountingTest {
+
+    @Test
+    void anOverflowIsCountedAndReportedAsLost() throws Exception {
+        Capture.source(); // skips without eBPF
+        Path dir = Capture.tempDir("drops");
+        try (EbpfEventSource tiny = new EbpfEventSource(new EbpfConfig(64 << 10, 0, 4096, 4))) {
+            tiny.start();
+            Process p = new ProcessBuilder("sh", "-c", "read _ && exec \"$@\"", "sh", Capture.PYTHON, "-B", "-c", """
+                    import os, sys
+                    fd = os.open('f', os.O_WRONLY | os.O_CREAT, 0o644)
+                    for i in range(256):
+                        os.write(fd, bytes([i]) * 4096)
+                    sys.stdin.readline()
+                    os.write(fd, b'after')
+                    """).directory(dir.toFile()).start();
+            tiny.track((int) p.pid());
+            List<FsEvent> events = new ArrayList<>();
+            try (OutputStream stdin = p.getOutputStream()) {
+                stdin.write('\n');
+                stdin.flush();
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (size(dir.resolve("f")) < 256 * 4096 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                Thread.sleep(50);
+                while (tiny.poll(events::add, Duration.ZERO) > 0) {
+                    // empty the ring, so that the next write can report its file's loss
+                }
+                stdin.write('\n');
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            while (tiny.poll(events::add, Duration.ofMillis(20)) > 0) {
+                // the last write and its LOST record
+            }
+            long dropped = tiny.droppedRecords();
+            assertTrue(dropped > 200, "64 KiB hold about 15 of the 256 writes of 4 KiB: dropped " + dropped);
+            long[] perCpu = tiny.droppedRecordsPerCpu();
+            assertEquals(dropped, java.util.Arrays.stream(perCpu).sum());
+
+            String file = dir.resolve("f").toString();
+            List<FsEvent> lost = events.stream().filter(e -> e.op() == Op.LOST).toList();
+            assertEquals(dropped, lost.stream().filter(e -> e.path().length == 0).mapToLong(FsEvent::length).sum(),
+                    "the total, with no path");
+            assertEquals(dropped, lost.stream().filter(e -> e.pathString().equals(file)).mapToLong(FsEvent::length).sum(),
+                    "every dropped record was a write to f");
+            assertTrue(lost.stream().allMatch(e -> e.has(FsEvent.FLAG_APPROXIMATE)));
+            assertEquals(Map.of(file, dropped), tiny.lostRecordsByPath());
+            FsEvent last = events.get(events.size() - 1);
+            assertEquals(Op.WRITE, last.op());
+            assertEquals("after", new String(last.payload()));
+            assertEquals(256 * 4096, last.offset());
+            assertEquals(256 - dropped, events.stream().filter(e -> e.op() == Op.WRITE).count() - 1);
+        }
+    }
+
+    private static long size(Path f) throws java.io.IOException {
+        return Files.exists(f) ? Files.size(f) : 0;
+    }
+}
