@@ -43,7 +43,12 @@ final class BpfObject implements AutoCloseable {
      * @throws NativeException when libbpf or the kernel refuses, with the verifier log as detail
      */
     static BpfObject load(NativeLibraries lib, long ringBytes) {
-        byte[] bytes = readResource();
+        return load(lib, ringBytes, RESOURCE);
+    }
+
+    /** Loads the object stored as {@code resource} next to this class (tests load deliberately bad ones). */
+    static BpfObject load(NativeLibraries lib, long ringBytes, String resource) {
+        byte[] bytes = readResource(resource);
         jnr.ffi.Runtime rt = lib.bpfRuntime;
         Pointer elf = Memory.allocateDirect(rt, bytes.length);
         elf.put(0, bytes, 0, bytes.length);
@@ -131,14 +136,14 @@ final class BpfObject implements AutoCloseable {
         obj = null;
     }
 
-    private static byte[] readResource() {
-        try (InputStream in = BpfObject.class.getResourceAsStream(RESOURCE)) {
+    private static byte[] readResource(String resource) {
+        try (InputStream in = BpfObject.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new TimeMachineException("the jar holds no " + RESOURCE + ": rebuild timemachine-capture-ebpf");
+                throw new TimeMachineException("the jar holds no " + resource + ": rebuild timemachine-capture-ebpf");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new TimeMachineException("cannot read " + RESOURCE + " from the jar", e);
+            throw new TimeMachineException("cannot read " + resource + " from the jar", e);
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.timemachine.api.EventSource;
+import dev.timemachine.api.NativeException;
 import dev.timemachine.api.spi.EventSourceProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,16 @@ class EbpfEventSourceTest {
         s.close();
         assertEquals(before, bpfLinksOfThisProcess(), "nothing left attached");
         assertArrayEquals(new long[0], s.droppedRecordsPerCpu());
+    }
+
+    @Test
+    void aRefusedProgramIsReportedWithErrnoAndTheVerifierLog() {
+        Capture.source();
+        NativeException e = assertThrows(NativeException.class,
+                () -> BpfObject.load(NativeLibraries.get(), 1 << 20, "refused.bpf.o"));
+        assertTrue(e.errno() == 22 || e.errno() == 13, "EINVAL or EACCES: " + e.getMessage());
+        assertTrue(e.getMessage().startsWith("the kernel refused the capture's BPF programs (errno "), e.getMessage());
+        assertTrue(e.detail().contains("invalid variable-offset read from stack"), e.detail());
     }
 
     @Test
