@@ -84,7 +84,7 @@ public final class EbpfEventSource implements EventSource {
                     }
                 }
             }
-            return closed && !probed ? "the source is closed" : cause;
+            return probed ? cause : "the source is closed";
         } finally {
             lock.writeLock().unlock();
         }
@@ -216,8 +216,8 @@ public final class EbpfEventSource implements EventSource {
     }
 
     /**
-     * Records dropped per file path, as far as the kernel could attribute them (reported by LOST events
-     * already delivered by {@link #poll}); call from the polling thread.
+     * Records dropped per file path, as far as the kernel could attribute them: the sum of the LOST events
+     * with a path that {@link #poll} has delivered so far. Safe from any thread.
      */
     public Map<String, Long> lostRecordsByPath() {
         return decoder.lostByPath();

@@ -4,9 +4,9 @@ import dev.timemachine.api.EventSink;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Op;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import jnr.ffi.Pointer;
 
 /**
@@ -30,7 +30,7 @@ final class RecordDecoder implements RingBuffer.RecordHandler {
             return size() > MAX_OPEN_FILES;
         }
     };
-    private final Map<String, Long> lostByPath = new HashMap<>();
+    private final Map<String, Long> lostByPath = new ConcurrentHashMap<>();
     private EventSink sink;
     private long unknownFiles;
 
