@@ -557,6 +557,12 @@ static __noinline int emit_write(__u64 now, struct inflight *a, long ret)
 			c->offset = a->args[3];
 	} else {
 		c->offset = BPF_CORE_READ(f, f_pos) - ret;
+		/*
+		 * A file description shared with another writer (make -j > log) may have moved on before we
+		 * read f_pos: then the offset is a guess, and the versions built from it are approximate.
+		 */
+		if (!(c->flags & TM_FLAG_APPEND) && (nr == NR_write || nr == NR_writev) && c->offset != a->aux)
+			c->flags |= TM_FLAG_APPROXIMATE;
 	}
 	c->left = ret;
 	chunk = cfg->chunk_bytes && cfg->chunk_bytes < MAX_CHUNK ? cfg->chunk_bytes : MAX_CHUNK;
@@ -738,6 +744,11 @@ int BPF_PROG(tm_sys_enter, struct pt_regs *regs, long id)
 	if (id == NR_close) {
 		/* the descriptor is gone at sys_exit */
 		a->aux = (__u64)fd_file((void *)task, a->args[0]);
+	} else if (id == NR_write || id == NR_writev) {
+		/* the position before: at sys_exit it tells whether another writer moved a shared f_pos */
+		struct file *f = fd_file((void *)task, a->args[0]);
+
+		a->aux = f ? BPF_CORE_READ(f, f_pos) : 0;
 	} else if (id == NR_munmap || id == NR_msync) {
 		/* the mapping may be gone at sys_exit; its file stays alive until the return to user */
 		struct vma_ctx c = { .addr = a->args[0] };

@@ -106,6 +106,30 @@ class WriteCaptureTest {
     }
 
     @Test
+    void writersSharingOneFileDescriptionGetExactOrApproximateOffsets() throws Exception {
+        Path dir = Capture.tempDir("shared");
+        // like make -j > log: every writer inherits the same open file, and so the same f_pos
+        Capture.Run run = Capture.sh(dir, "exec > log; for p in 1 2 3; do "
+                + "(for i in $(seq 400); do echo \"writer $p line $i\"; done) & done; wait");
+        Capture.assertSuccess(run);
+        List<FsEvent> writes = run.of(Op.WRITE);
+        assertEquals(1200, writes.size());
+        byte[] real = Files.readAllBytes(dir.resolve("log"));
+        long exact = 0;
+        for (FsEvent w : writes) {
+            if (!w.has(FsEvent.FLAG_APPROXIMATE)) {
+                exact++;
+                byte[] at = java.util.Arrays.copyOfRange(real, (int) w.offset(), (int) w.offset() + w.payload().length);
+                assertArrayEquals(w.payload(), at, "an offset not marked approximate is exact: " + w);
+            }
+        }
+        assertTrue(exact > 0);
+        if (exact == writes.size()) {
+            Rebuild.of(run.events()).assertMatches(dir);
+        }
+    }
+
+    @Test
     void aWritingThreadIsReportedWithItsTid() throws Exception {
         Path dir = Capture.tempDir("thread");
         Capture.Run run = Capture.python(dir, """
