@@ -22,6 +22,15 @@ public final class ContentHash implements Comparable<ContentHash> {
         return new ContentHash(bytes.clone());
     }
 
+    /** The SHA-256 of {@code bytes}. */
+    public static ContentHash sha256(byte[] bytes) {
+        try {
+            return new ContentHash(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
+    }
+
     /** Parses 64 hex digits. */
     public static ContentHash ofHex(String hex) {
         return of(HexFormat.of().parseHex(hex));

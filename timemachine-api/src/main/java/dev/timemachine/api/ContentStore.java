@@ -1,12 +1,29 @@
 package dev.timemachine.api;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * Content-addressed storage: every piece of content is stored once under its SHA-256, however often it is
- * put. Thread-safe.
+ * put. Large content may be stored as a list of content-defined chunks, each itself stored once, so versions
+ * of a large file share what they have in common; {@link #get} reassembles it. Thread-safe.
  */
 public interface ContentStore {
+
+    /**
+     * Stores each of {@code contents} as {@link #put} does, in one atomic batch.
+     *
+     * @return the SHA-256 of each, in the same order
+     */
+    List<ContentHash> putAll(List<byte[]> contents);
+
+    /**
+     * The hashes of the stored parts (chunks) {@code hash} is assembled from; empty for content stored whole.
+     * Whatever keeps {@code hash} must keep these too.
+     *
+     * @throws ContentMissingException if nothing is stored under {@code hash}
+     */
+    List<ContentHash> parts(ContentHash hash);
 
     /**
      * Stores {@code bytes} unless content with the same hash is already stored.
@@ -29,6 +46,6 @@ public interface ContentStore {
     /** Removes the content stored under {@code hash}, if any. Callers ensure nothing refers to it any more. */
     void delete(ContentHash hash);
 
-    /** Visits every stored hash in ascending byte order. */
+    /** Visits every stored hash (whole content and chunks alike) in ascending byte order. */
     void forEachHash(Consumer<ContentHash> visitor);
 }

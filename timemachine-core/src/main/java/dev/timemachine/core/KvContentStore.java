@@ -8,11 +8,23 @@ import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
-/** Content addressed by SHA-256 over the {@code c:} keyspace. */
+/**
+ * Content addressed by SHA-256 over the {@code c:} keyspace. Content of {@link #CHUNKED_FROM} bytes or more
+ * is split into content-defined chunks ({@link Chunker}), each stored under its own hash, and the whole is
+ * stored as the list of its chunks.
+ */
 final class KvContentStore implements ContentStore {
+    /** Smaller content is stored whole: chunking it would save little and cost a lookup per chunk. */
+    static final int CHUNKED_FROM = 64 * 1024;
+
     private final KeyValueStore kv;
 
     KvContentStore(KeyValueStore kv) {
@@ -21,28 +33,84 @@ final class KvContentStore implements ContentStore {
 
     @Override
     public ContentHash put(byte[] bytes) {
-        byte[] hash = Hashing.sha256(bytes);
-        if (kv.get(Keyspace.CONTENT, hash) == null) {
-            try (KvBatch batch = kv.batch()) {
-                batch.put(Keyspace.CONTENT, hash, Values.content(bytes));
-                batch.commit();
+        return putAll(List.of(bytes)).get(0);
+    }
+
+    @Override
+    public List<ContentHash> putAll(List<byte[]> contents) {
+        List<ContentHash> hashes = new ArrayList<>(contents.size());
+        Set<ContentHash> inBatch = new HashSet<>();
+        try (KvBatch batch = kv.batch()) {
+            for (byte[] bytes : contents) {
+                hashes.add(stage(batch, bytes, inBatch));
             }
+            batch.commit();
         }
-        return ContentHash.of(hash);
+        return hashes;
+    }
+
+    /** Adds {@code bytes} to the batch unless already stored; returns its hash. */
+    private ContentHash stage(KvBatch batch, byte[] bytes, Set<ContentHash> inBatch) {
+        byte[] hash = Hashing.sha256(bytes);
+        ContentHash h = ContentHash.of(hash);
+        if (inBatch.contains(h) || kv.get(Keyspace.CONTENT, hash) != null) {
+            return h;
+        }
+        inBatch.add(h);
+        if (bytes.length < CHUNKED_FROM) {
+            batch.put(Keyspace.CONTENT, hash, Values.content(bytes));
+            return h;
+        }
+        List<ContentHash> parts = new ArrayList<>();
+        List<Integer> lengths = new ArrayList<>();
+        int start = 0;
+        for (int end : Chunker.boundaries(bytes)) {
+            byte[] chunk = Arrays.copyOfRange(bytes, start, end);
+            parts.add(stage(batch, chunk, inBatch));
+            lengths.add(end - start);
+            start = end;
+        }
+        batch.put(Keyspace.CONTENT, hash, Values.chunkedContent(parts, lengths));
+        return h;
     }
 
     @Override
     public byte[] get(ContentHash hash) {
         byte[] key = hash.toBytes();
-        byte[] value = kv.get(Keyspace.CONTENT, key);
-        if (value == null) {
-            throw new ContentMissingException(hash);
+        Values.StoredContent stored = stored(hash);
+        byte[] bytes;
+        if (stored.bytes() != null) {
+            bytes = stored.bytes();
+        } else {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (ContentHash part : stored.parts()) {
+                Values.StoredContent chunk = stored(part);
+                if (chunk.bytes() == null) {
+                    throw new CorruptDataException(Keys.describe(Keyspace.CONTENT, key), "chunk " + part + " is itself chunked");
+                }
+                out.writeBytes(chunk.bytes());
+            }
+            bytes = out.toByteArray();
         }
-        byte[] bytes = Values.content(key, value);
         if (!Arrays.equals(Hashing.sha256(bytes), key)) {
             throw new CorruptDataException(Keys.describe(Keyspace.CONTENT, key), "content does not match its hash");
         }
         return bytes;
+    }
+
+    @Override
+    public List<ContentHash> parts(ContentHash hash) {
+        Values.StoredContent stored = stored(hash);
+        return stored.parts() == null ? List.of() : stored.parts();
+    }
+
+    private Values.StoredContent stored(ContentHash hash) {
+        byte[] key = hash.toBytes();
+        byte[] value = kv.get(Keyspace.CONTENT, key);
+        if (value == null) {
+            throw new ContentMissingException(hash);
+        }
+        return Values.content(key, value);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.timemachine.core;
 
+import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.spi.KeyValueStore;
@@ -68,11 +69,11 @@ public final class StoreMigration {
             bytes.put(ks, size);
         }
         dst.sync();
-        long verified = verify(src, dst);
+        long verified = verify(src, dst, to);
         return new Report(entries, bytes, verified);
     }
 
-    private static long verify(KeyValueStore src, KeyValueStore dst) {
+    private static long verify(KeyValueStore src, KeyValueStore dst, KvTimeMachineStore to) {
         long contentVerified = 0;
         for (Keyspace ks : Keyspace.values()) {
             Digest a = digest(src, ks);
@@ -82,20 +83,18 @@ public final class StoreMigration {
                         + a.count + " entries, copy has " + b.count + (a.count == b.count ? " but they differ" : ""));
             }
             if (ks == Keyspace.CONTENT) {
-                contentVerified = verifyContent(dst);
+                contentVerified = verifyContent(dst, to);
             }
         }
         return contentVerified;
     }
 
-    private static long verifyContent(KeyValueStore kv) {
+    /** Re-hashes every content value of the copy (chunked content reassembled). */
+    private static long verifyContent(KeyValueStore kv, KvTimeMachineStore store) {
         long n = 0;
         try (KvCursor c = kv.scan(Keyspace.CONTENT, null, null)) {
             while (c.next()) {
-                byte[] bytes = Values.content(c.key(), c.value());
-                if (!Arrays.equals(Hashing.sha256(bytes), c.key())) {
-                    throw new CorruptDataException(Keys.describe(Keyspace.CONTENT, c.key()), "content does not match its hash");
-                }
+                store.content().get(ContentHash.of(c.key())); // throws naming the key on a mismatch
                 n++;
             }
         }

@@ -32,9 +32,6 @@ final class Values {
     static final byte SETTING_V1 = 1;
     static final byte JOURNAL_V1 = 1;
 
-    /** Content codec: the bytes as they are. */
-    static final byte CODEC_RAW = 0;
-
     private Values() {
     }
 
@@ -171,20 +168,54 @@ final class Values {
 
     // ---- content (c:) ----
 
+    /** Content codec: the bytes as they are. */
+    static final byte CODEC_RAW = 0;
+    /** Content codec: a list of (length, hash) of chunks stored on their own. */
+    static final byte CODEC_CHUNKS = 1;
+
+    /** A decoded content value: either the bytes, or the chunks to assemble. */
+    record StoredContent(byte[] bytes, List<ContentHash> parts, long[] lengths) {
+    }
+
     static byte[] content(byte[] bytes) {
         return ByteBuffer.allocate(2 + bytes.length).put(CONTENT_V1).put(CODEC_RAW).put(bytes).array();
     }
 
-    static byte[] content(byte[] key, byte[] value) {
+    static byte[] chunkedContent(List<ContentHash> parts, List<Integer> lengths) {
+        ByteBuffer b = ByteBuffer.allocate(2 + 4 + parts.size() * (4 + ContentHash.LENGTH)).put(CONTENT_V1)
+                .put(CODEC_CHUNKS).putInt(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            b.putInt(lengths.get(i)).put(parts.get(i).toBytes());
+        }
+        return b.array();
+    }
+
+    static StoredContent content(byte[] key, byte[] value) {
         Reader r = new Reader(Keyspace.CONTENT, key, value, CONTENT_V1);
         try {
             byte codec = r.b.get();
-            if (codec != CODEC_RAW) {
+            if (codec == CODEC_RAW) {
+                byte[] bytes = new byte[r.b.remaining()];
+                r.b.get(bytes);
+                return new StoredContent(bytes, null, null);
+            }
+            if (codec != CODEC_CHUNKS) {
                 throw new CorruptDataException(r.name(), "unknown content codec " + codec);
             }
-            byte[] bytes = new byte[r.b.remaining()];
-            r.b.get(bytes);
-            return bytes;
+            int n = r.b.getInt();
+            if (n < 0 || n > r.b.remaining() / (4 + ContentHash.LENGTH)) {
+                throw new CorruptDataException(r.name(), "bad chunk count " + n);
+            }
+            List<ContentHash> parts = new ArrayList<>(n);
+            long[] lengths = new long[n];
+            byte[] h = new byte[ContentHash.LENGTH];
+            for (int i = 0; i < n; i++) {
+                lengths[i] = r.b.getInt();
+                r.b.get(h);
+                parts.add(ContentHash.of(h));
+            }
+            r.end();
+            return new StoredContent(null, parts, lengths);
         } catch (BufferUnderflowException e) {
             throw r.corrupt(e);
         }

@@ -50,7 +50,41 @@ public abstract class ContentStoreContract extends EngineTestBase {
         ContentHash large = cas.put(big);
         assertArrayEquals(new byte[0], cas.get(empty));
         assertArrayEquals(big, cas.get(large));
-        assertEquals(2, hashes(cas).size());
+        assertEquals(2 + cas.parts(large).size(), hashes(cas).size());
+    }
+
+    @Test
+    void largeContentIsChunkedAndVersionsShareTheirUnchangedChunks() {
+        ContentStore cas = open().content();
+        byte[] v1 = new byte[2 << 20];
+        new Random(9).nextBytes(v1);
+        ContentHash h1 = cas.put(v1);
+        int afterFirst = hashes(cas).size();
+        List<ContentHash> parts = cas.parts(h1);
+        assertTrue(parts.size() > 100, "2 MiB should make many chunks, got " + parts.size());
+        byte[] v2 = v1.clone();
+        v2[1 << 20] ^= 1; // one byte changed in the middle
+        byte[] v3 = java.util.Arrays.copyOf(v1, v1.length + 5_000); // an append
+        List<ContentHash> more = cas.putAll(List.of(v2, v3, v2));
+        assertEquals(more.get(0), more.get(2));
+        int added = hashes(cas).size() - afterFirst;
+        assertTrue(added <= 2 + 6, "two new versions should add their manifests and a few chunks, added " + added);
+        assertArrayEquals(v1, cas.get(h1));
+        assertArrayEquals(v2, cas.get(more.get(0)));
+        assertArrayEquals(v3, cas.get(more.get(1)));
+        assertEquals(List.of(), cas.parts(cas.put(bytes("small"))));
+    }
+
+    @Test
+    void aMissingChunkIsAClearError() {
+        ContentStore cas = open().content();
+        byte[] big = new byte[300_000];
+        new Random(2).nextBytes(big);
+        ContentHash h = cas.put(big);
+        ContentHash chunk = cas.parts(h).get(1);
+        cas.delete(chunk);
+        ContentMissingException e = assertThrows(ContentMissingException.class, () -> cas.get(h));
+        assertEquals(chunk, e.hash());
     }
 
     @Test
