@@ -22,8 +22,11 @@ import java.util.function.Consumer;
  * stored as the list of its chunks.
  */
 final class KvContentStore implements ContentStore {
-    /** Smaller content is stored whole: chunking it would save little and cost a lookup per chunk. */
-    static final int CHUNKED_FROM = 64 * 1024;
+    /**
+     * Smaller content is stored whole: chunking it would save little and cost a lookup per chunk. Above the
+     * largest chunk, so a chunk never has the hash of chunked content.
+     */
+    static final int CHUNKED_FROM = Chunker.MAX + 1;
 
     private final KeyValueStore kv;
 

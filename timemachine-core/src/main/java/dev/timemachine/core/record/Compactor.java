@@ -52,7 +52,7 @@ public final class Compactor {
     /** Keyframes are built in memory; bigger files rely on their extents alone. */
     private static final long KEYFRAME_MAX_FILE = 1L << 30;
     /** What one change record is assumed to cost beyond its bytes when replayed. */
-    private static final long CHANGE_COST = 4_096;
+    private static final long CHANGE_COST = 256;
 
     private final Journal journal;
     private final VersionIndex index;
@@ -63,6 +63,8 @@ public final class Compactor {
     private final ContentReader reader;
     private final DiskReader disk;
     private final List<Version> pending = new ArrayList<>();
+    /** Content of the pending versions, stored with them in one batch. */
+    private final Map<ContentHash, byte[]> pendingContent = new java.util.LinkedHashMap<>();
     private final Set<ByteBuffer> approximatePaths = new HashSet<>();
     private ContentHash empty;
     private long eventCount;
@@ -183,14 +185,23 @@ public final class Compactor {
         versionCount++;
     }
 
+    /** Content is written before the versions that refer to it, so a reader never meets a dangling hash. */
     private void flush() {
+        content.putAll(new ArrayList<>(pendingContent.values()));
+        pendingContent.clear();
         index.putAll(pending);
         pending.clear();
     }
 
+    private ContentHash stash(byte[] bytes) {
+        ContentHash h = ContentHash.sha256(bytes);
+        pendingContent.putIfAbsent(h, bytes);
+        return h;
+    }
+
     private ContentHash emptyContent() {
         if (empty == null) {
-            empty = content.put(new byte[0]);
+            empty = stash(new byte[0]);
         }
         return empty;
     }
@@ -228,7 +239,7 @@ public final class Compactor {
             System.arraycopy(payload, 0, after, (int) offset, payload.length);
             keyframe(inode, after, t, seq);
         } else {
-            ContentHash h = content.put(payload);
+            ContentHash h = stash(payload);
             for (byte[] name : inode.names) {
                 record(name, t, seq, new VersionRecord(Kind.EXTENT, offset, payload.length, h, inode.mode, null, flags(inode)));
             }
@@ -242,7 +253,7 @@ public final class Compactor {
     }
 
     private void keyframe(Inode inode, byte[] bytes, long t, long seq) {
-        ContentHash h = content.put(bytes);
+        ContentHash h = stash(bytes);
         for (byte[] name : inode.names) {
             record(name, t, seq, new VersionRecord(Kind.KEYFRAME, 0, bytes.length, h, inode.mode, null, flags(inode)));
         }

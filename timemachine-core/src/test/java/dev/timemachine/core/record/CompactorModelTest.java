@@ -272,12 +272,14 @@ class CompactorModelTest {
                     MInode in = new MInode(0644);
                     model.put(p, new MNode(in, -1, null));
                     emit(Op.CREATE, p, null, 0, 0, 0644, null);
-                    for (int k = 0; k < 1_500; k++) {
-                        byte[] payload = {(byte) k, (byte) (k >> 8), 7};
-                        int off = (k * 37) % 3000;
-                        in.data = Arrays.copyOf(in.data, Math.max(in.data.length, off + 3));
-                        System.arraycopy(payload, 0, in.data, off, 3);
-                        emit(Op.WRITE, p, null, off, 3, 0, payload);
+                    for (int k = 0; k < 2_500; k++) {
+                        byte[] payload = new byte[4_096];
+                        Arrays.fill(payload, (byte) k);
+                        payload[0] = (byte) (k >> 8);
+                        int off = (k * 37) % 300_000;
+                        in.data = Arrays.copyOf(in.data, Math.max(in.data.length, off + payload.length));
+                        System.arraycopy(payload, 0, in.data, off, payload.length);
+                        emit(Op.WRITE, p, null, off, payload.length, 0, payload);
                     }
                     snaps.put(now, snapshot());
                 }
@@ -323,7 +325,7 @@ class CompactorModelTest {
                     hot.add(v.path());
                 }
             });
-            assertTrue(hot.size() >= 2, "1,500 small writes should produce keyframes beyond the create, got " + hot.size());
+            assertTrue(hot.size() >= 2, "2,500 writes of 4 KiB should produce keyframes beyond the create, got " + hot.size());
         }
     }
 }

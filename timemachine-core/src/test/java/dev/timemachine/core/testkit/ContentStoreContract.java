@@ -76,6 +76,15 @@ public abstract class ContentStoreContract extends EngineTestBase {
     }
 
     @Test
+    void zerosOfEverySizeAroundTheChunkLimitsRoundTrip() {
+        ContentStore cas = open().content();
+        for (int size : new int[] {65_535, 65_536, 65_537, 131_072, 131_073, 1 << 20}) {
+            byte[] zeros = new byte[size];
+            assertArrayEquals(zeros, cas.get(cas.put(zeros)), "size " + size);
+        }
+    }
+
+    @Test
     void aMissingChunkIsAClearError() {
         ContentStore cas = open().content();
         byte[] big = new byte[300_000];
