@@ -142,6 +142,14 @@ struct {
 	__type(value, struct tm_config);
 } tm_config SEC(".maps");
 
+/* processes holding (or having held) a shared writable file mapping */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);  /* tgid */
+	__type(value, __u8);
+} mappers SEC(".maps");
+
 /* bumped by every tracked rename: cached open-file paths may have moved */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -662,7 +670,7 @@ static __noinline int emit_reread(__u64 now, struct inflight *a, long ret)
 static __noinline int emit_mapped(__u64 now, struct inflight *a)
 {
 	struct file *f = (void *)a->aux;
-	struct scratch *s = begin(now, TM_OP_REREAD, TM_FLAG_APPROXIMATE);
+	struct scratch *s = begin(now, TM_OP_REREAD, TM_FLAG_APPROXIMATE | (a->nr < 0 ? TM_FLAG_MAPPED : 0));
 
 	if (!s || !f)
 		return 0;
@@ -882,7 +890,13 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 			break;
 		a.aux = (__u64)f;
 		a.aux2 = a.args[5];
-		emit_mapped(now, &a);
+		a.nr = -1; /* tells emit_mapped this is a new mapping */
+		if (emit_mapped(now, &a) == 0) {
+			__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+			__u8 one = 1;
+
+			bpf_map_update_elem(&mappers, &tgid, &one, BPF_ANY);
+		}
 		break;
 	}
 	case NR_msync: case NR_munmap:
@@ -913,8 +927,22 @@ int BPF_PROG(tm_exit, struct task_struct *task)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 
+	struct scratch *s;
+
 	/* only the last thread out removes the process: a leader may exit before its threads */
-	if (BPF_CORE_READ(task, signal, live.counter) == 0)
-		bpf_map_delete_elem(&tracked, &tgid);
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	bpf_map_delete_elem(&tracked, &tgid);
+	/*
+	 * Its mappings are gone (exit_mm ran), so what it wrote through them is final: user space, which
+	 * remembers which files it mapped, re-reads them. Covers processes that never call munmap.
+	 */
+	if (bpf_map_delete_elem(&mappers, &tgid) == 0) {
+		s = begin(bpf_ktime_get_ns(), TM_REC_EXIT_MAPPED, 0);
+		if (s) {
+			s->hdr.pid = tgid;
+			emit(s);
+		}
+	}
 	return 0;
 }

@@ -26,6 +26,8 @@
 #define TM_REC_PATH 32
 /* file_key was closed: forget it. */
 #define TM_REC_CLOSE 33
+/* process pid, which had shared writable file mappings, has exited: its mapped files are final now */
+#define TM_REC_EXIT_MAPPED 34
 
 /* tm_hdr.flags: the api's FsEvent.FLAG_* bits */
 #define TM_FLAG_APPEND 1
@@ -33,6 +35,8 @@
 #define TM_FLAG_NOREPLACE 4
 #define TM_FLAG_DIRECTORY 8
 #define TM_FLAG_CHUNK_MORE 16
+/* decoder-internal, never delivered: this REREAD is a new shared writable mapping of the file */
+#define TM_FLAG_MAPPED 0x8000
 
 struct tm_hdr {
 	__u64 time_ns;  /* CLOCK_MONOTONIC at sys_exit */

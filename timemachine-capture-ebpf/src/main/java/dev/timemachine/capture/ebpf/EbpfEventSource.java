@@ -20,16 +20,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@code chunkBytes}; all but the last of one syscall carry {@link FsEvent#FLAG_CHUNK_MORE}); CREATE for
  * an O_CREAT or O_TRUNC open, followed by TRUNCATE to 0 for O_TRUNC; TRUNCATE, FALLOCATE, RENAME,
  * EXCHANGE, UNLINK, MKDIR, RMDIR, CHMOD, SYMLINK and LINK; REREAD (with
- * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap, msync and
- * munmap), copy_file_range, sendfile, splice, and hole-punching fallocate modes; LOST when records were
+ * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap, msync,
+ * munmap, and for each such file once more, offset and length 0, when the mapping process has exited), copy_file_range, sendfile, splice, and hole-punching fallocate modes; LOST when records were
  * dropped: with the file's path when known, and with an empty path for the total counted by the kernel.
  * Paths are absolute and lexically normalised; writes to files already unlinked are not reported. A
  * write through a file description shared with a concurrent writer (as in {@code make -j > log}) whose
  * offset cannot be pinned down carries {@link FsEvent#FLAG_APPROXIMATE}.
  *
  * <p>Known limits: a file or directory renamed by an untracked process keeps its old path in later
- * events; {@code ..} in a user-supplied name is folded lexically; a shared mapping still open when its
- * process exits gets no final REREAD; io_uring and 32-bit syscalls are not seen.
+ * events; {@code ..} in a user-supplied name is folded lexically; io_uring and 32-bit syscalls are not
+ * seen.
  *
  * <p>Ordering: events of one CPU arrive in order; across CPUs they may be slightly out of timestamp
  * order. Thread-safety: {@link #poll} from one thread at a time; {@link #track}, the counters and

@@ -4,7 +4,11 @@ import dev.timemachine.api.EventSink;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Op;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jnr.ffi.Pointer;
@@ -20,6 +24,9 @@ final class RecordDecoder implements RingBuffer.RecordHandler {
     static final int HDR = 56;
     static final int REC_PATH = 32;
     static final int REC_CLOSE = 33;
+    static final int REC_EXIT_MAPPED = 34;
+    /** Internal flag of a REREAD: the file was just mapped shared and writable by the process. */
+    static final int FLAG_MAPPED = 0x8000;
     private static final byte[] EMPTY = new byte[0];
     /** Files whose close the capture never saw (killed processes) must not grow the table forever. */
     private static final int MAX_OPEN_FILES = 1 << 18;
@@ -31,6 +38,8 @@ final class RecordDecoder implements RingBuffer.RecordHandler {
         }
     };
     private final Map<String, Long> lostByPath = new ConcurrentHashMap<>();
+    /** Files each live process mapped shared and writable: re-read when it exits. */
+    private final Map<Integer, List<byte[]>> mappedByPid = new HashMap<>();
     private EventSink sink;
     private long unknownFiles;
 
@@ -60,6 +69,13 @@ final class RecordDecoder implements RingBuffer.RecordHandler {
         switch (type) {
             case REC_PATH -> paths.put(key, bytes(m, o + HDR, len1));
             case REC_CLOSE -> paths.remove(key);
+            case REC_EXIT_MAPPED -> {
+                for (byte[] path : mappedByPid.getOrDefault(pid, List.of())) {
+                    sink.accept(new FsEvent(timeNs, pid, pid, Op.REREAD, path, null, 0, 0, 0, EMPTY,
+                            FsEvent.FLAG_APPROXIMATE));
+                }
+                mappedByPid.remove(pid);
+            }
             case 1 /* WRITE */ -> sink.accept(new FsEvent(timeNs, pid, tid, Op.WRITE, pathOf(key), null, offset,
                     len, 0, bytes(m, o + HDR, len1), flags));
             case 14 /* LOST */ -> {
@@ -71,6 +87,13 @@ final class RecordDecoder implements RingBuffer.RecordHandler {
             default -> {
                 Op op = Op.ofCode(type);
                 byte[] path = Paths.normalize(bytes(m, o + HDR, len1));
+                if ((flags & FLAG_MAPPED) != 0) {
+                    flags &= ~FLAG_MAPPED;
+                    List<byte[]> mapped = mappedByPid.computeIfAbsent(pid, p -> new ArrayList<>());
+                    if (mapped.stream().noneMatch(p -> Arrays.equals(p, path))) {
+                        mapped.add(path);
+                    }
+                }
                 byte[] path2 = null;
                 if (len2 > 0) {
                     path2 = bytes(m, o + HDR + len1, len2);

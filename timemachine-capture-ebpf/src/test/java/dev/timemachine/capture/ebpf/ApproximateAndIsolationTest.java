@@ -29,6 +29,11 @@ class ApproximateAndIsolationTest {
                 ro = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ)
                 ro.close()
                 os.close(fd)
+                fd = os.open('kept', os.O_RDWR | os.O_CREAT, 0o644)
+                os.ftruncate(fd, 4096)
+                kept = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE, offset=0)
+                kept[0:4] = b'last'
+                os._exit(0)   # no munmap: the mapping goes away with the process
                 """);
         Capture.assertSuccess(run);
         assertEquals(List.of(
@@ -37,7 +42,15 @@ class ApproximateAndIsolationTest {
                 "TRUNCATE m len=8192",
                 "REREAD m @0 len=8192 +approx",
                 "REREAD m @0 len=8192 +approx",
-                "REREAD m @0 len=8192 +approx"), Capture.describe(run, dir), "mmap, msync, munmap; not the read-only map");
+                "REREAD m @0 len=8192 +approx",
+                "CREATE kept mode=644",
+                "TRUNCATE kept len=4096",
+                "REREAD kept @0 len=4096 +approx",
+                "REREAD m @0 len=0 +approx",
+                "REREAD kept @0 len=0 +approx"), Capture.describe(run, dir),
+                "mmap, msync, munmap, and at exit every file it mapped; not the read-only map");
+        FsEvent atExit = run.under(dir).get(run.under(dir).size() - 1);
+        assertTrue(atExit.timeNs() > run.under(dir).get(8).timeNs(), "the exit re-read comes after the writes");
     }
 
     @Test
