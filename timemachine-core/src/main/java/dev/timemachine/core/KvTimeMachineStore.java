@@ -19,14 +19,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KvTimeMachineStore implements TimeMachineStore {
     private final String engine;
     private final KeyValueStore kv;
+    private final StateDirLock lock;
     private final PathTable paths;
     private final KvContentStore content;
     private final KvRecordings recordings;
     private final Map<Integer, KvJournal> journals = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    KvTimeMachineStore(String engine, KeyValueStore kv) {
+    KvTimeMachineStore(String engine, KeyValueStore kv, StateDirLock lock) {
         this.engine = engine;
+        this.lock = lock;
         this.kv = kv;
         this.paths = new PathTable(kv);
         this.content = new KvContentStore(kv);
@@ -99,7 +101,11 @@ public final class KvTimeMachineStore implements TimeMachineStore {
     public void close() {
         if (!closed) {
             closed = true;
-            kv.close();
+            try {
+                kv.close();
+            } finally {
+                lock.close();
+            }
         }
     }
 

@@ -153,7 +153,14 @@ public final class Stores {
     }
 
     private static KvTimeMachineStore openWith(StorageEngine engine, Path dir, Map<String, String> options) {
-        KeyValueStore kv = engine.open(dir.resolve("db"), options);
+        StateDirLock lock = StateDirLock.acquire(dir);
+        KeyValueStore kv;
+        try {
+            kv = engine.open(dir.resolve("db"), options);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         try {
             byte[] key = Keys.setting(FORMAT_SETTING);
             byte[] v = kv.get(Keyspace.META, key);
@@ -166,9 +173,10 @@ public final class Stores {
                 throw new NotAStateDirException(dir, "its store has format "
                         + Values.longValue(Keyspace.META, key, v, Values.SETTING_V1) + ", this version reads " + FORMAT);
             }
-            return new KvTimeMachineStore(engine.name(), kv);
+            return new KvTimeMachineStore(engine.name(), kv, lock);
         } catch (RuntimeException e) {
             kv.close();
+            lock.close();
             throw e;
         }
     }
