@@ -321,8 +321,11 @@ static __noinline __u32 put_at_path(struct scratch *s, __u32 at, int dfd, __u64 
 		s->data[end & (2 * PATH_LEN - 1)] = '/';
 		end++;
 	}
-	if (end - at + nlen > PATH_LEN - 1)
-		return end - at; /* over PATH_MAX: the kernel refused it anyway */
+	if (end - at + nlen > PATH_LEN - 1) {
+		/* an absolute path over PATH_MAX: not representable, so counted as lost rather than misnamed */
+		count_drop();
+		return 0;
+	}
 	bpf_probe_read_kernel(&s->data[end & (2 * PATH_LEN - 1)], nlen, s->name);
 	return end + nlen - at;
 }
