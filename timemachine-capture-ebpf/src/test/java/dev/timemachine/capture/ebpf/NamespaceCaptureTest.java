@@ -156,6 +156,34 @@ class NamespaceCaptureTest {
     }
 
     @Test
+    void pathsCrossMountPoints() throws Exception {
+        Capture.source();
+        Path dir = Capture.tempDir("mounts");
+        Path mnt = java.nio.file.Files.createDirectory(dir.resolve("mnt"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "tm-test", mnt.toString()).inheritIO().start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here");
+        try {
+            Capture.Run run = Capture.python(mnt, """
+                    import os
+                    os.mkdir('sub')
+                    os.chdir('sub')
+                    with open('in-tmpfs', 'wb') as f: f.write(b'mounted')
+                    os.rename('in-tmpfs', '../moved')
+                    """);
+            Capture.assertSuccess(run);
+            assertEquals(List.of(
+                    "MKDIR mnt/sub mode=755 +dir",
+                    "CREATE mnt/sub/in-tmpfs mode=644",
+                    "TRUNCATE mnt/sub/in-tmpfs len=0",
+                    "WRITE mnt/sub/in-tmpfs @0 \"mounted\"",
+                    "RENAME mnt/sub/in-tmpfs -> mnt/moved"), Capture.describe(run, dir));
+            Rebuild.of(run.events()).assertMatches(mnt);
+        } finally {
+            new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
     void atCallsResolveAgainstTheirDirfdAndTheCwd() throws Exception {
         Path dir = Capture.tempDir("at");
         Capture.Run run = Capture.python(dir, """
