@@ -2,39 +2,92 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Says what a state dir holds: its engine and its recordings. */
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Show the recordings of a state dir.")
+/** Says what a state dir holds: its engine, its size and its recordings. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Show the recordings of a state dir: what ran, when, how it was captured, what was lost, and sizes.")
 final class InfoCommand implements Callable<Integer> {
 
-    @Option(names = "--state-dir", defaultValue = ".timemachine", paramLabel = "DIR", description = "The state dir (default: ${DEFAULT-VALUE}).")
-    Path stateDir;
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--json", description = "Machine-readable output: one JSON object.")
+    boolean json;
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        try (KvTimeMachineStore store = Stores.open(stateDir, Map.of())) {
-            out.printf("state dir %s (engine %s)%n", stateDir, store.engine());
-            for (RecordingInfo r : store.recordings().list()) {
-                out.printf("recording %d: started %s, %s, exit %s, capture %s: %s%n", r.id(),
-                        Instant.ofEpochSecond(0, r.startWallNs()), r.complete() ? "complete" : "incomplete",
-                        r.exitCode() < 0 ? "unknown" : String.valueOf(r.exitCode()), r.capture(),
-                        String.join(" ", r.command()));
+        long size = Sizes.ofTree(store.stateDir);
+        try (KvTimeMachineStore st = store.open()) {
+            List<RecordingInfo> recordings = store.recording == null ? st.recordings().list() : List.of(store.recording(st));
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("stateDir", store.stateDir.toAbsolutePath().toString());
+                o.put("engine", st.engine());
+                o.put("sizeBytes", size);
+                List<Object> list = new ArrayList<>();
+                for (RecordingInfo r : recordings) {
+                    list.add(describe(r));
+                }
+                o.put("recordings", list);
+                out.println(Json.write(o));
+                return ExitCode.OK;
+            }
+            out.printf("state dir %s (engine %s, %s on disk), %d recordings%n", store.stateDir, st.engine(), Sizes.human(size),
+                    st.recordings().list().size());
+            for (RecordingInfo r : recordings) {
+                out.printf("recording %d: %s%n", r.id(), String.join(" ", r.command()));
+                out.printf("  started   %s (monotonic %d ns)%n", Instant.ofEpochSecond(0, r.startWallNs()), r.startMonoNs());
+                out.printf("  duration  %s%n", r.endMonoNs() == 0 ? "unknown (not closed)" : seconds(r.endMonoNs() - r.startMonoNs()));
+                out.printf("  roots     %s%n", String.join(", ", r.roots()));
+                out.printf("  capture   %s%n", r.capture());
+                out.printf("  exit code %s, %s%n", r.exitCode() < 0 ? "unknown" : String.valueOf(r.exitCode()),
+                        r.complete() ? "complete" : "incomplete");
+                if (!r.counters().isEmpty()) {
+                    StringBuilder sb = new StringBuilder();
+                    new TreeMap<>(r.counters()).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+                    out.printf("  counters  %s%n", sb);
+                }
             }
         }
         return ExitCode.OK;
+    }
+
+    private static Map<String, Object> describe(RecordingInfo r) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", r.id());
+        o.put("command", r.command());
+        o.put("startWall", Instant.ofEpochSecond(0, r.startWallNs()).toString());
+        o.put("startWallNs", r.startWallNs());
+        o.put("startMonoNs", r.startMonoNs());
+        o.put("endMonoNs", r.endMonoNs() == 0 ? null : r.endMonoNs());
+        o.put("durationNs", r.endMonoNs() == 0 ? null : r.endMonoNs() - r.startMonoNs());
+        o.put("roots", r.roots());
+        o.put("capture", r.capture());
+        o.put("exitCode", r.exitCode() < 0 ? null : r.exitCode());
+        o.put("complete", r.complete());
+        o.put("counters", new TreeMap<>(r.counters()));
+        return o;
+    }
+
+    private static String seconds(long ns) {
+        return String.format("%d.%03ds", ns / 1_000_000_000L, ns / 1_000_000L % 1000);
     }
 }

@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
 /** The root command: global options and the list of subcommands. */
 @Command(name = "timemachine", mixinStandardHelpOptions = true, versionProvider = TimeMachineCommand.Version.class,
         description = "Records every file change a command makes and rebuilds the tree as it was at any instant.",
-        subcommands = {RecordCommand.class, InfoCommand.class, MigrateCommand.class},
+        subcommands = {RecordCommand.class, ExportCommand.class, InfoCommand.class, LogCommand.class, HistoryCommand.class,
+                CatCommand.class, DiffCommand.class, VerifyCommand.class, GcCommand.class, MigrateCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure", "2:usage error (bad flag or value, not a state dir)"})
 final class TimeMachineCommand implements Runnable {

@@ -1,6 +1,7 @@
 package dev.timemachine.core.replay;
 
 import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.ContentMissingException;
 import dev.timemachine.api.ContentStore;
 import dev.timemachine.api.CorruptDataException;
 import java.io.IOException;
@@ -154,7 +155,11 @@ final class ContentLayout {
         ByteBuffer slice(Segment s) {
             byte[] blob = cache.get(s.hash);
             if (blob == null) {
-                blob = content.get(s.hash);
+                try {
+                    blob = content.get(s.hash);
+                } catch (ContentMissingException e) {
+                    throw new CorruptDataException(s.origin, e.getMessage() + " (needed for content " + s.hash + ")", e);
+                }
                 cache.put(s.hash, blob);
                 cached += blob.length;
                 var it = cache.entrySet().iterator();

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * A {@code --time} value (DESIGN §1), parsed once and mapped to a CLOCK_MONOTONIC instant of a recording:
  * <ul>
  *   <li>a duration since the start of the recording: one or more number-unit pairs, largest unit first, units
- *   {@code h m s ms us ns} (also {@code µs}), decimals allowed: {@code 2m30s}, {@code 1h2m3.5s},
+ *   {@code d h m s ms us ns} (also {@code µs}), decimals allowed: {@code 2m30s}, {@code 1h2m3.5s},
  *   {@code 150.25s}, {@code 1500ms}, {@code 150250000ns}, {@code 250us}; a leading {@code +} is allowed, so
  *   offsets printed by {@code log} can be pasted back;</li>
  *   <li>an ISO-8601 instant with {@code Z} or an offset: {@code 2026-11-25T17:03:00.123Z},
@@ -30,7 +30,7 @@ public final class TimeSpec {
     public static final String ACCEPTED = "expected a duration since the start (2m30s, 1h2m3.5s, 150.25s, 1500ms, 250us, "
             + "150250000ns), an ISO-8601 instant (2026-11-25T17:03:00.123Z or with an offset), 'latest' or @<monotonic ns>";
 
-    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(h|ms|m|s|us|µs|ns)");
+    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(d|h|ms|m|s|us|µs|ns)");
     private static final BigDecimal NS_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private enum Form { SINCE_START, WALL_CLOCK, LATEST, MONOTONIC }
@@ -69,6 +69,22 @@ public final class TimeSpec {
             return new TimeSpec(t, Form.WALL_CLOCK, wallNs(t, text));
         }
         return new TimeSpec(t, Form.SINCE_START, durationNs(t.startsWith("+") ? t.substring(1) : t, text));
+    }
+
+    /**
+     * Parses a duration such as {@code 7d}, {@code 12h30m} or {@code 1500ms} into nanoseconds.
+     *
+     * @throws IllegalArgumentException saying what is accepted
+     */
+    public static long parseDuration(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("bad duration '" + text + "': expected for example 7d, 12h, 30m or 90s");
+        }
+        try {
+            return durationNs(text.strip(), text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad duration '" + text + "': expected for example 7d, 12h, 30m or 90s");
+        }
     }
 
     /** Parses {@code text} and maps it onto {@code recording} in one go. */
@@ -111,7 +127,7 @@ public final class TimeSpec {
             }
             int rank = rank(m.group(2));
             if (rank >= lastRank) {
-                throw new IllegalArgumentException("bad --time value '" + original + "': give units largest first, each once; " + ACCEPTED);
+                throw new IllegalArgumentException("bad time value '" + original + "': give units largest first, each once; " + ACCEPTED);
             }
             lastRank = rank;
             total = total.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNs(m.group(2)))));
@@ -121,17 +137,18 @@ public final class TimeSpec {
             throw bad(original);
         }
         if (total.compareTo(NS_MAX) > 0) {
-            throw new IllegalArgumentException("bad --time value '" + original + "': longer than a recording can be");
+            throw new IllegalArgumentException("bad time value '" + original + "': longer than a recording can be");
         }
         BigInteger ns = total.toBigInteger();
         if (total.compareTo(new BigDecimal(ns)) != 0) {
-            throw new IllegalArgumentException("bad --time value '" + original + "': finer than a nanosecond");
+            throw new IllegalArgumentException("bad time value '" + original + "': finer than a nanosecond");
         }
         return ns.longValueExact();
     }
 
     private static int rank(String unit) {
         return switch (unit) {
+            case "d" -> 7;
             case "h" -> 6;
             case "m" -> 5;
             case "s" -> 4;
@@ -143,6 +160,7 @@ public final class TimeSpec {
 
     private static long unitNs(String unit) {
         return switch (unit) {
+            case "d" -> 86_400_000_000_000L;
             case "h" -> 3_600_000_000_000L;
             case "m" -> 60_000_000_000L;
             case "s" -> 1_000_000_000L;
@@ -157,17 +175,17 @@ public final class TimeSpec {
         try {
             instant = OffsetDateTime.parse(t, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException("bad --time value '" + original
+            throw new IllegalArgumentException("bad time value '" + original
                     + "': an ISO-8601 instant needs a date, a time and Z or an offset, like 2026-11-25T17:03:00.123Z");
         }
         try {
             return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("bad --time value '" + original + "': out of range");
+            throw new IllegalArgumentException("bad time value '" + original + "': out of range");
         }
     }
 
     private static IllegalArgumentException bad(String text) {
-        return new IllegalArgumentException("bad --time value '" + text + "': " + ACCEPTED);
+        return new IllegalArgumentException("bad time value '" + text + "': " + ACCEPTED);
     }
 }

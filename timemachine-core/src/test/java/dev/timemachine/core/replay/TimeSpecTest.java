@@ -65,7 +65,7 @@ class TimeSpecTest {
             "2026-11-25T17:03:00", "2026-13-25T17:03:00Z", "yesterday", "-5s", "99999999999h", "1 s"})
     void badValuesSayWhatIsAccepted(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TimeSpec.toMonotonic(text, ENDED));
-        assertTrue(e.getMessage().startsWith("bad --time value"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("bad time value"), e.getMessage());
         assertTrue(e.getMessage().contains("2m30s") || e.getMessage().contains("Z or an offset")
                 || e.getMessage().contains("units") || e.getMessage().contains("nanosecond")
                 || e.getMessage().contains("longer"), e.getMessage());

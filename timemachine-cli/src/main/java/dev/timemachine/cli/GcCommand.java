@@ -1,0 +1,61 @@
+package dev.timemachine.cli;
+
+import dev.timemachine.api.RecordingInfo;
+import dev.timemachine.core.KvTimeMachineStore;
+import dev.timemachine.core.replay.GarbageCollector;
+import dev.timemachine.core.replay.TimeSpec;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Drops recordings and the content only they used. */
+@Command(name = "gc", mixinStandardHelpOptions = true,
+        description = {"Drop the recordings named by --recording and/or older than --older-than, then every content blob",
+                "no remaining recording (or the baseline cache) refers to. Without either flag only unreferenced content goes."})
+final class GcCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--older-than", paramLabel = "DURATION", description = "Drop recordings that started longer ago than this: 7d, 12h, 30m, ...")
+    String olderThan;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Long ageNs = null;
+        if (olderThan != null) {
+            try {
+                ageNs = TimeSpec.parseDuration(olderThan);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--older-than: " + e.getMessage());
+            }
+        }
+        try (KvTimeMachineStore st = store.open()) {
+            Set<Integer> drop = new TreeSet<>();
+            if (store.recording != null) {
+                drop.add(store.recording(st).id());
+            }
+            if (ageNs != null) {
+                long now = System.currentTimeMillis() * 1_000_000L;
+                drop.addAll(GarbageCollector.olderThan(st, ageNs, now));
+            }
+            GarbageCollector.Result r = GarbageCollector.collect(st, drop);
+            List<RecordingInfo> left = st.recordings().list();
+            spec.commandLine().getOut().printf("dropped %d recordings%s; freed %d content blobs (%s); %d blobs and %d recordings remain%n",
+                    r.droppedRecordings().size(), r.droppedRecordings().isEmpty() ? "" : " (" + r.droppedRecordings().stream()
+                            .map(String::valueOf).collect(Collectors.joining(", ")) + ")",
+                    r.blobsFreed(), Sizes.human(r.bytesFreed()), r.blobsKept(), left.size());
+        }
+        return ExitCode.OK;
+    }
+}

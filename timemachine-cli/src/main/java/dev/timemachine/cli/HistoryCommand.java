@@ -1,0 +1,93 @@
+package dev.timemachine.cli;
+
+import dev.timemachine.api.FileState;
+import dev.timemachine.api.RecordingInfo;
+import dev.timemachine.api.Version;
+import dev.timemachine.api.VersionRecord;
+import dev.timemachine.core.KvTimeMachineStore;
+import dev.timemachine.core.replay.KvReplayer;
+import dev.timemachine.core.replay.PathBytes;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Every version of one path. */
+@Command(name = "history", mixinStandardHelpOptions = true,
+        description = "List every version of PATH: when, what changed, the size after it, and whether it is approximate.")
+final class HistoryCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Parameters(index = "0", paramLabel = "PATH", description = "The path (absolute, or relative to the current directory or a recorded root).")
+    String path;
+
+    @Option(names = "--json", description = "One JSON object per version.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (KvTimeMachineStore st = store.open()) {
+            RecordingInfo rec = store.recording(st);
+            byte[] p = RecordedPaths.resolve(path, rec, st.versions(rec.id()));
+            List<Version> versions = st.versions(rec.id()).history(p);
+            if (versions.isEmpty()) {
+                throw new UsageException(PathBytes.display(p) + " has no versions in recording " + rec.id());
+            }
+            KvReplayer replayer = new KvReplayer(st, rec.id());
+            for (Version v : versions) {
+                VersionRecord r = v.record();
+                Optional<FileState> after = replayer.stateAt(p, v.timeNs(), v.sequence());
+                boolean approximate = r.has(VersionRecord.FLAG_APPROXIMATE) || after.map(FileState::approximate).orElse(false);
+                if (json) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("offset", Times.offset(v.timeNs(), rec));
+                    o.put("timeNs", v.timeNs());
+                    o.put("sequence", v.sequence());
+                    o.put("kind", r.kind().name());
+                    o.put("offsetBytes", r.offset());
+                    o.put("length", r.length());
+                    o.put("mode", String.format("%04o", r.mode() & 07777));
+                    o.put("target", r.target() == null ? null : PathBytes.display(r.target()));
+                    o.put("content", r.content() == null ? null : r.content().toString());
+                    o.put("sizeAfter", after.map(FileState::size).orElse(null));
+                    o.put("exists", after.isPresent());
+                    o.put("approximate", approximate);
+                    o.put("baseline", r.has(VersionRecord.FLAG_BASELINE));
+                    out.println(Json.write(o));
+                } else {
+                    out.printf("%-10s #%-6d %-9s %-34s size %-10s %s%s%n", Times.offset(v.timeNs(), rec), v.sequence(), r.kind(),
+                            details(r), after.map(s -> String.valueOf(s.size())).orElse("-"),
+                            r.has(VersionRecord.FLAG_BASELINE) ? "baseline " : "", approximate ? "APPROXIMATE" : "");
+                }
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    private static String details(VersionRecord r) {
+        String mode = String.format("mode %04o", r.mode() & 07777);
+        return switch (r.kind()) {
+            case EXTENT -> r.length() + " bytes at " + r.offset() + ", " + mode;
+            case TRUNCATE -> "to " + r.length() + " bytes, " + mode;
+            case KEYFRAME -> r.length() + " bytes, " + mode;
+            case SYMLINK -> "-> " + PathBytes.display(r.target());
+            case RENAME, LINK -> "from " + PathBytes.display(r.target()) + ", " + mode;
+            case DELETE -> "";
+            case DIRECTORY, MODE -> mode;
+        };
+    }
+}

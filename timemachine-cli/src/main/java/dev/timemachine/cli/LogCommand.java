@@ -1,0 +1,184 @@
+package dev.timemachine.cli;
+
+import dev.timemachine.api.FsEvent;
+import dev.timemachine.api.JournalEntry;
+import dev.timemachine.api.JournalPosition;
+import dev.timemachine.api.Op;
+import dev.timemachine.api.RecordingInfo;
+import dev.timemachine.core.KvTimeMachineStore;
+import dev.timemachine.core.replay.PathBytes;
+import java.io.PrintWriter;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The timeline of events: compacted summaries, then journal entries not compacted yet. */
+@Command(name = "log", mixinStandardHelpOptions = true,
+        description = "Show the timeline of file events, oldest first; times are offsets since the start of the recording.")
+final class LogCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--path", paramLabel = "GLOB|PREFIX",
+            description = "Only events on paths under PREFIX, or matching GLOB (with * ? [ {; a relative glob matches at any depth).")
+    String path;
+
+    @Option(names = "--op", split = ",", paramLabel = "OP", description = "Only these operations (repeatable or comma-separated): write, create, rename, ...")
+    List<String> ops;
+
+    @Option(names = "--from", paramLabel = "T", description = "Only events at or after T (the forms of export --time).")
+    String from;
+
+    @Option(names = "--to", paramLabel = "T", description = "Only events at or before T.")
+    String to;
+
+    @Option(names = "--pid", paramLabel = "PID", description = "Only events of this process.")
+    Integer pid;
+
+    @Option(names = "--json", description = "One JSON object per event.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Set<Op> wanted = parseOps();
+        Predicate<byte[]> pathFilter = pathFilter();
+        try (KvTimeMachineStore st = store.open()) {
+            RecordingInfo rec = store.recording(st);
+            long fromNs = from == null ? Long.MIN_VALUE : Times.resolve("--from", from, rec);
+            long toNs = to == null ? Long.MAX_VALUE : Times.resolve("--to", to, rec);
+            Predicate<JournalEntry> show = e -> wanted.contains(e.event().op()) && (pid == null || e.event().pid() == pid)
+                    && (pathFilter.test(e.event().path()) || (e.event().path2() != null && pathFilter.test(e.event().path2())));
+            JournalPosition start = new JournalPosition(fromNs, Long.MIN_VALUE);
+            // Not yet compacted: still in the journal, past its trim point.
+            List<JournalEntry> pending = new ArrayList<>();
+            var journal = st.journal(rec.id());
+            JournalPosition trimmed = journal.trimmedTo();
+            journal.scan(start.compareTo(trimmed) > 0 ? start : trimmed, e -> {
+                if (e.event().timeNs() > toNs) {
+                    return false;
+                }
+                FsEvent ev = e.event();
+                pending.add(new JournalEntry(e.sequence(), new FsEvent(ev.timeNs(), ev.pid(), ev.tid(), ev.op(), ev.path(),
+                        ev.path2(), ev.offset(), ev.length(), ev.mode(), null, ev.flags())));
+                return true;
+            });
+            int[] next = {0};
+            st.events(rec.id()).scan(start, e -> {
+                if (e.event().timeNs() > toNs) {
+                    return false;
+                }
+                while (next[0] < pending.size() && pending.get(next[0]).position().compareTo(e.position()) <= 0) {
+                    JournalEntry p = pending.get(next[0]++);
+                    if (p.position().compareTo(e.position()) < 0 && show.test(p)) {
+                        print(out, p, rec, false);
+                    }
+                }
+                if (show.test(e)) {
+                    print(out, e, rec, true);
+                }
+                return true;
+            });
+            for (int i = next[0]; i < pending.size(); i++) {
+                if (show.test(pending.get(i))) {
+                    print(out, pending.get(i), rec, false);
+                }
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    private Set<Op> parseOps() {
+        if (ops == null || ops.isEmpty()) {
+            return EnumSet.allOf(Op.class);
+        }
+        Set<Op> set = EnumSet.noneOf(Op.class);
+        for (String name : ops) {
+            try {
+                set.add(Op.valueOf(name.strip().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--op: unknown operation '" + name + "'; known: "
+                        + Arrays.stream(Op.values()).map(o -> o.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
+            }
+        }
+        return set;
+    }
+
+    private Predicate<byte[]> pathFilter() {
+        if (path == null) {
+            return p -> true;
+        }
+        if (path.chars().anyMatch(c -> "*?[{".indexOf(c) >= 0)) {
+            String glob = path.startsWith("/") ? path : "**/" + path;
+            PathMatcher m;
+            try {
+                m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--path: bad glob '" + path + "': " + e.getMessage());
+            }
+            return p -> m.matches(Path.of(PathBytes.display(p).replace('\0', '?')));
+        }
+        byte[] prefix = PathBytes.bytes(Path.of(path).toAbsolutePath().normalize());
+        return p -> p.length >= prefix.length && Arrays.equals(p, 0, prefix.length, prefix, 0, prefix.length)
+                && (p.length == prefix.length || p[prefix.length] == '/' || (prefix.length == 1));
+    }
+
+    private void print(PrintWriter out, JournalEntry entry, RecordingInfo rec, boolean compacted) {
+        FsEvent e = entry.event();
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("offset", Times.offset(e.timeNs(), rec));
+            o.put("timeNs", e.timeNs());
+            o.put("sequence", entry.sequence());
+            o.put("pid", e.pid());
+            o.put("tid", e.tid());
+            o.put("op", e.op().name().toLowerCase(Locale.ROOT));
+            o.put("path", PathBytes.display(e.path()));
+            o.put("path2", e.path2() == null ? null : PathBytes.display(e.path2()));
+            o.put("offsetBytes", e.offset());
+            o.put("length", e.length());
+            o.put("mode", String.format("%04o", e.mode() & 07777));
+            o.put("flags", e.flags());
+            o.put("approximate", e.has(FsEvent.FLAG_APPROXIMATE));
+            o.put("compacted", compacted);
+            out.println(Json.write(o));
+            return;
+        }
+        out.printf("%-10s %-12s %-9s %s%s%n", Times.offset(e.timeNs(), rec), "pid " + e.pid(), e.op().name().toLowerCase(Locale.ROOT),
+                PathBytes.display(e.path()), details(e));
+    }
+
+    private static String details(FsEvent e) {
+        String s = switch (e.op()) {
+            case WRITE -> "  " + e.length() + " bytes at " + e.offset();
+            case TRUNCATE -> "  to " + e.length() + " bytes";
+            case FALLOCATE -> "  " + e.length() + " bytes at " + e.offset();
+            case RENAME, EXCHANGE, LINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
+            case SYMLINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
+            case CREATE, MKDIR, CHMOD -> String.format("  mode %04o", e.mode() & 07777);
+            case LOST -> "  " + e.length() + " records lost";
+            default -> "";
+        };
+        return s + (e.has(FsEvent.FLAG_APPROXIMATE) ? "  (approximate)" : "");
+    }
+}
