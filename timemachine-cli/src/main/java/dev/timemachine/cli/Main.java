@@ -17,7 +17,7 @@ public final class Main {
 
     /** Runs the command line and returns the exit code; never throws. */
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new TimeMachineCommand());
+        CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
@@ -35,6 +35,14 @@ public final class Main {
             return exitCodeOf(e);
         });
         return cli.execute(args);
+    }
+
+    /** The command tree, configured but not run: tests parse with it. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new TimeMachineCommand());
+        // everything after the recorded command's name is its own: `record ls -la` must not parse -la
+        cli.getSubcommands().get("record").setStopAtPositional(true);
+        return cli;
     }
 
     static int exitCodeOf(Throwable e) {

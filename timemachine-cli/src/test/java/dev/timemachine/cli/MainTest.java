@@ -54,6 +54,22 @@ class MainTest {
     }
 
     @Test
+    void recordTakesEverythingAfterTheCommandNameAsItsArguments() {
+        picocli.CommandLine.ParseResult r = Main.commandLine().parseArgs("record", "--path", "/tmp", "ls", "-la", "--path", "x");
+        RecordCommand record = r.subcommand().commandSpec().commandLine().getCommand();
+        assertEquals(java.util.List.of("ls", "-la", "--path", "x"), record.command);
+        assertEquals(java.util.List.of(Path.of("/tmp")), record.roots);
+    }
+
+    @Test
+    void recordWithoutACommandIsAUsageError() {
+        CliRunner r = CliRunner.run("record", "--state-dir", tmp.resolve("s").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("CMD"), r.err());
+        assertFalse(Files.exists(tmp.resolve("s")));
+    }
+
+    @Test
     void malformedStoreLocationIsAUsageError() {
         CliRunner r = CliRunner.run("migrate", "--from", "nodir", "--to", "rocks:" + tmp.resolve("b"));
         assertEquals(2, r.exitCode());
