@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,8 +65,10 @@ final class RecordCommand implements Callable<Integer> {
             }
             realRoots.add(root.toRealPath());
         }
-        try (KvTimeMachineStore st = Stores.openOrCreate(stateDir, store, Map.of());
-             EventSource source = EventSources.create(capture, Map.of())) {
+        // loading the BPF program and opening the store each take a few hundred ms: do both at once
+        CompletableFuture<EventSource> pending = CompletableFuture.supplyAsync(() -> EventSources.create(capture, Map.of()));
+        try (KvTimeMachineStore st = openStore(pending);
+             EventSource source = join(pending)) {
             Recovery.finishInterrupted(st);
             AtomicReference<Process> child = new AtomicReference<>();
             SignalForwarding.install(child);
@@ -82,6 +86,23 @@ final class RecordCommand implements Callable<Integer> {
                         + "; what was journaled before that is kept");
             }
             return outcome.exitCode();
+        }
+    }
+
+    private KvTimeMachineStore openStore(CompletableFuture<EventSource> pending) {
+        try {
+            return Stores.openOrCreate(stateDir, store, Map.of());
+        } catch (RuntimeException e) {
+            pending.thenAccept(EventSource::close);
+            throw e;
+        }
+    }
+
+    private static EventSource join(CompletableFuture<EventSource> pending) {
+        try {
+            return pending.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 
