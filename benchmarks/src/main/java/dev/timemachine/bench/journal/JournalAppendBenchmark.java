@@ -5,6 +5,7 @@ import dev.timemachine.api.Journal;
 import dev.timemachine.api.TimeMachineStore;
 import dev.timemachine.core.Stores;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link Stores}; {@code filechannel} is the ceiling, the same journal and codec over a plain append to one file.
  *
  * <p>The store is not reset between iterations, so later iterations measure a store that keeps growing, with
- * its flushes and compactions running: the sustained rate. The trial's totals (events, seconds, bytes on disk)
- * are printed at the end. Scores are events per second. The state dir goes under {@code -Dtm.bench.dir}
+ * its flushes and compactions running: the sustained rate. The defaults (2 s of warm-up, then 5 x 2 s) append
+ * about 20M events on RocksDB, the volume DESIGN §10 states its target for. The trial's totals (events,
+ * seconds, CPU per event, bytes on disk) are printed at the end. Scores are events per second. The state dir goes under {@code -Dtm.bench.dir}
  * (default {@code java.io.tmpdir}) and is deleted afterwards, unless {@code -Dtm.bench.keep=true}.
  */
 @State(Scope.Benchmark)
@@ -45,8 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"})
-@Warmup(iterations = 2, time = 3)
-@Measurement(iterations = 3, time = 5)
+@Warmup(iterations = 1, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class JournalAppendBenchmark {
 
     static final int BATCH = 1_000;
@@ -67,6 +69,7 @@ public class JournalAppendBenchmark {
     private long offset;
     private long appended;
     private long startNs;
+    private long startCpuNs;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -83,6 +86,7 @@ public class JournalAppendBenchmark {
         payloads = textLines(new Random(42));
         timeNs = System.nanoTime();
         startNs = System.nanoTime();
+        startCpuNs = processCpuNs();
     }
 
     /**
@@ -122,11 +126,14 @@ public class JournalAppendBenchmark {
     @TearDown(Level.Trial)
     public void close() throws IOException {
         double seconds = (System.nanoTime() - startNs) / 1e9;
+        double cpuMicros = (processCpuNs() - startCpuNs) / 1e3;
         long bytes = sizeOnDisk(dir);
         store.close();
         System.out.printf("%n[journal-append] engine=%s events=%,d in %.1f s (%,.0f events/s over the whole trial,"
-                        + " warm-up included); on disk %,.1f MB = %.1f B/event%n",
-                engine, appended, seconds, appended / seconds, bytes / 1e6, (double) bytes / Math.max(1, appended));
+                        + " warm-up included); CPU %.2f us/event (all threads of the JVM, the engine's included);"
+                        + " on disk %,.1f MB = %.1f B/event%n",
+                engine, appended, seconds, appended / seconds, cpuMicros / Math.max(1, appended), bytes / 1e6,
+                (double) bytes / Math.max(1, appended));
         if (Boolean.getBoolean("tm.bench.keep")) {
             System.out.println("[journal-append] kept " + dir);
             return;
@@ -134,6 +141,12 @@ public class JournalAppendBenchmark {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
+    }
+
+    /** CPU time of the whole process: the JMH worker, JIT, GC and the engine's native background threads. */
+    private static long processCpuNs() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long sizeOnDisk(Path dir) throws IOException {
