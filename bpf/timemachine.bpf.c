@@ -685,14 +685,26 @@ static __noinline int emit_mapped(__u64 now, struct inflight *a)
 
 static __noinline int forget_file(__u64 now, __u64 key)
 {
+	struct fcache *fc = bpf_map_lookup_elem(&files, &key);
 	struct scratch *s;
+	__u32 lost;
 
-	if (bpf_map_delete_elem(&files, &key))
+	if (!fc)
 		return 0;
+	lost = fc->lost;
+	bpf_map_delete_elem(&files, &key);
 	s = begin(now, TM_REC_CLOSE, 0);
 	if (!s)
 		return 0;
 	s->hdr.file_key = key;
+	if (lost) {
+		/* no later write will carry this file's loss: report it before the key is forgotten */
+		s->hdr.type = TM_OP_LOST;
+		s->hdr.length = lost;
+		emit(s);
+		s->hdr.type = TM_REC_CLOSE;
+		s->hdr.length = 0;
+	}
 	return emit(s);
 }
 

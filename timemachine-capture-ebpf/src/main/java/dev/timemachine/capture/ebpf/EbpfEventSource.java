@@ -21,8 +21,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * an O_CREAT or O_TRUNC open, followed by TRUNCATE to 0 for O_TRUNC; TRUNCATE, FALLOCATE, RENAME,
  * EXCHANGE, UNLINK, MKDIR, RMDIR, CHMOD, SYMLINK and LINK; REREAD (with
  * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap, msync,
- * munmap, and for each such file once more, offset and length 0, when the mapping process has exited), copy_file_range, sendfile, splice, and hole-punching fallocate modes; LOST when records were
- * dropped: with the file's path when known, and with an empty path for the total counted by the kernel.
+ * munmap, and for each such file once more, offset and length 0, when the mapping process has exited),
+ * copy_file_range, sendfile, splice, and hole-punching fallocate modes; LOST when records were dropped.
+ * LOST events come in two kinds that must not be added up: those with an empty path report every drop as
+ * it is noticed (their lengths sum to {@link #droppedRecords()}); those with a path attribute part of the
+ * same drops to one file, with its next write or its close, so that the file can be marked approximate.
  * Paths are absolute and lexically normalised; writes to files already unlinked are not reported. A
  * write through a file description shared with a concurrent writer (as in {@code make -j > log}) whose
  * offset cannot be pinned down carries {@link FsEvent#FLAG_APPROXIMATE}.
