@@ -1,0 +1,360 @@
+#!/usr/bin/env python3
+"""Fidelity workloads for the export oracle of DESIGN §2.
+
+usage: workload.py SCENARIO ROOT MANIFEST [ARG...]
+
+Each scenario performs file operations under ROOT. After each step it reads CLOCK_MONOTONIC (t) and
+appends the exact tree under ROOT to MANIFEST, which lives outside ROOT and so is never recorded:
+
+    step<TAB>LABEL<TAB>T_NS<TAB>KEY=VALUE ...
+    f<TAB>MODE<TAB>SIZE<TAB>SHA256<TAB>RELPATH     a regular file (hard links: one line per name)
+    d<TAB>MODE<TAB>-<TAB>-<TAB>RELPATH             a directory
+    l<TAB>-<TAB>-<TAB>TARGET<TAB>RELPATH           a symlink
+    end
+
+MODE is the permission bits in octal (setuid, setgid and sticky included). Nothing happens between an
+operation and the clock read that follows it, so `export --time @T` must show exactly the tree listed.
+"""
+import hashlib
+import os
+import random
+import shutil
+import sqlite3
+import stat
+import sys
+import time
+
+MIB = 1 << 20
+
+
+def sha256_of(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        while True:
+            block = f.read(MIB)
+            if not block:
+                break
+            h.update(block)
+    return h.hexdigest()
+
+
+def tree(root, skip):
+    """The manifest lines of every entry under root (root itself excluded), without following symlinks."""
+    lines = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in sorted(dirnames + filenames):
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, root)
+            if skip(rel):
+                if name in dirnames:
+                    dirnames.remove(name)
+                continue
+            st = os.lstat(full)
+            mode = '%04o' % stat.S_IMODE(st.st_mode)
+            if stat.S_ISLNK(st.st_mode):
+                lines.append('l\t-\t-\t%s\t%s' % (os.readlink(full), rel))
+            elif stat.S_ISDIR(st.st_mode):
+                lines.append('d\t%s\t-\t-\t%s' % (mode, rel))
+            elif stat.S_ISREG(st.st_mode):
+                lines.append('f\t%s\t%d\t%s\t%s' % (mode, st.st_size, sha256_of(full), rel))
+            else:
+                raise SystemExit('unexpected file type at ' + full)
+    return sorted(lines, key=lambda l: l.split('\t')[-1])
+
+
+class Manifest:
+    def __init__(self, root, path, skip=lambda rel: False):
+        self.root = root
+        self.skip = skip
+        self.out = open(path, 'w')
+
+    def mark(self, label, **extra):
+        t = time.monotonic_ns()
+        fields = ' '.join('%s=%s' % kv for kv in extra.items())
+        self.out.write('step\t%s\t%d\t%s\n' % (label, t, fields))
+        for line in tree(self.root, self.skip):
+            self.out.write(line + '\n')
+        self.out.write('end\n')
+        self.out.flush()
+
+
+def write(path, data, mode='wb'):
+    with open(path, mode) as f:
+        f.write(data)
+
+
+def pwrite(path, offset, data):
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.pwrite(fd, data, offset)
+    finally:
+        os.close(fd)
+
+
+def rnd(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+def main_scenario(root, m):
+    """Every kind of change on a tree the test populated before recording (see WorkloadFidelityTest)."""
+    p = lambda *names: os.path.join(root, *names)
+    m.mark('baseline')
+
+    # in-place edits of a large pre-existing file
+    pwrite(p('big.dat'), 0, rnd(4096, 1))
+    pwrite(p('big.dat'), MIB + 13, rnd(65536, 2))
+    m.mark('big-edit-1')
+    size = os.path.getsize(p('big.dat'))
+    pwrite(p('big.dat'), size - 100, rnd(100, 3))
+    pwrite(p('big.dat'), 3 * MIB - 7, rnd(3 * 4096, 4))
+    m.mark('big-edit-2')
+
+    # pre-existing file edited in place, untouched files stay as they were
+    pwrite(p('keep', 'edit-me.bin'), 1000, b'EDITED' * 100)
+    m.mark('pre-existing-edit')
+
+    # appends
+    write(p('log.txt'), b'appended line 1\n', 'ab')
+    m.mark('append-1')
+    for i in range(50):
+        write(p('log.txt'), b'appended line %d\n' % (i + 2), 'ab')
+    m.mark('append-50')
+
+    # atomic save: write a temp file, then rename it over the original
+    write(p('config.json'), b'{"version": 1}\n')
+    m.mark('config-v1')
+    write(p('config.json.tmp'), b'{"version": 2, "pad": "' + b'x' * 5000 + b'"}\n')
+    m.mark('config-tmp-written')
+    os.replace(p('config.json.tmp'), p('config.json'))
+    m.mark('config-v2-atomic')
+
+    # truncate, extend, sparse
+    with open(p('sparse.bin'), 'wb') as f:
+        f.seek(5 * MIB)
+        f.write(b'end of a sparse file')
+    m.mark('sparse')
+    os.truncate(p('keep', 'edit-me.bin'), 100000)
+    m.mark('truncate-shrink')
+    os.truncate(p('keep', 'edit-me.bin'), 300000)
+    m.mark('truncate-extend')
+    pwrite(p('keep', 'edit-me.bin'), 200000, b'inside the extension')
+    m.mark('write-in-extension')
+    with open(p('keep', 'edit-me.bin'), 'wb') as f:
+        f.write(b'rewritten from empty')
+    m.mark('truncate-rewrite')
+    fd = os.open(p('sparse.bin'), os.O_WRONLY)
+    os.posix_fallocate(fd, 0, 6 * MIB)
+    os.close(fd)
+    m.mark('fallocate-extend')
+
+    # directories: create with contents, rename, delete
+    os.makedirs(p('d1', 'd2', 'd3'))
+    os.mkdir(p('d1', 'empty'))
+    write(p('d1', 'd2', 'a.txt'), b'a in d2\n')
+    write(p('d1', 'd2', 'd3', 'b.txt'), b'b in d3\n')
+    m.mark('mkdir-tree')
+    os.rename(p('d1'), p('renamed'))
+    m.mark('rename-dir')
+    write(p('renamed', 'd2', 'a.txt'), b'a edited after the rename\n', 'ab')
+    m.mark('write-after-dir-rename')
+    os.makedirs(p('moved'))
+    os.rename(p('olddir'), p('moved', 'olddir'))
+    m.mark('rename-pre-existing-dir')
+    shutil.rmtree(p('renamed'))
+    m.mark('rmtree')
+    os.rmdir(p('keep', 'empty'))
+    m.mark('rmdir-pre-existing-empty')
+
+    # modes
+    os.chmod(p('script.sh'), 0o755)
+    os.chmod(p('keep', 'untouched-mode.txt'), 0o600)
+    os.chmod(p('moved'), 0o700)
+    write(p('readonly.txt'), b'read only\n')
+    os.chmod(p('readonly.txt'), 0o444)
+    m.mark('chmod')
+    os.chmod(p('script.sh'), 0o4750)
+    m.mark('chmod-setuid')
+
+    # symlinks
+    os.symlink('keep/untouched.txt', p('link-to-file'))
+    os.symlink('does/not/exist', p('dangling'))
+    os.symlink('moved', p('link-to-dir'))
+    m.mark('symlinks')
+    os.symlink('config.json', p('link.tmp'))
+    os.replace(p('link.tmp'), p('link-to-file'))
+    os.unlink(p('pre-symlink'))
+    m.mark('symlink-replaced')
+
+    # hard links
+    os.link(p('log.txt'), p('log-link.txt'))
+    m.mark('link')
+    write(p('log-link.txt'), b'appended through the second name\n', 'ab')
+    m.mark('write-through-link')
+    pwrite(p('pre-link-b.txt'), 0, b'PRE-EXISTING LINK EDITED')
+    m.mark('write-through-pre-existing-link')
+    os.unlink(p('log.txt'))
+    write(p('log-link.txt'), b'after the first name went\n', 'ab')
+    m.mark('unlink-one-name')
+
+    # a file deleted, then a new one under the same name
+    os.unlink(p('keep', 'deleted-later.txt'))
+    m.mark('delete-pre-existing')
+    write(p('keep', 'deleted-later.txt'), b'a new file under an old name\n')
+    m.mark('recreate')
+
+    concurrent_writers(p, m)
+    sqlite_transactions(p('app.db'), m)
+    m.mark('final')
+
+
+def concurrent_writers(p, m):
+    """Four processes write at once: each its own file, and disjoint regions of one shared file."""
+    procs = 4
+    region = 64 * 1024
+    write(p('shared.bin'), bytes(procs * region))
+    m.mark('shared-created')
+    children = []
+    for n in range(procs):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                data = rnd(region, 100 + n)
+                fd = os.open(p('shared.bin'), os.O_WRONLY)
+                own = os.open(p('proc-%d.txt' % n), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                for i in range(0, region, 512):
+                    os.pwrite(fd, data[i:i + 512], n * region + i)
+                    os.write(own, b'process %d line %d\n' % (n, i // 512))
+                os.close(fd)
+                os.close(own)
+            finally:
+                os._exit(0)
+        children.append(pid)
+    for pid in children:
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            raise SystemExit('a writer process failed')
+    m.mark('concurrent-writers')
+
+
+def sqlite_transactions(db, m):
+    """A real SQLite database (rollback journal) written in transactions; each mark carries the row count."""
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute('PRAGMA journal_mode=DELETE')
+    con.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, payload BLOB)')
+    m.mark('sqlite-created', db='app.db', rows=0)
+    rows = 0
+    r = random.Random(9)
+    for tx in range(6):
+        con.execute('BEGIN')
+        for _ in range(150):
+            con.execute('INSERT INTO t (name, payload) VALUES (?, ?)', ('row %d' % rows, r.randbytes(r.randrange(10, 600))))
+            rows += 1
+        con.execute('COMMIT')
+        m.mark('sqlite-tx-%d' % tx, db='app.db', rows=rows)
+    con.execute('BEGIN')
+    con.execute('DELETE FROM t WHERE id % 3 = 0')
+    con.execute("UPDATE t SET name = name || ' updated' WHERE id % 5 = 0")
+    con.execute('COMMIT')
+    rows = con.execute('SELECT count(*) FROM t').fetchone()[0]
+    m.mark('sqlite-delete-update', db='app.db', rows=rows)
+    con.execute('VACUUM')
+    m.mark('sqlite-vacuum', db='app.db', rows=rows)
+    con.close()
+
+
+def large_scenario(root, m):
+    """One file larger than 64 MiB, written in 4 MiB writes, then edited, extended and truncated."""
+    path = os.path.join(root, 'huge.bin')
+    block = 4 * MIB
+    with open(path, 'wb', buffering=0) as f:
+        for i in range(18):
+            f.write(rnd(block, 1000 + i))
+            if i == 7:
+                m.mark('huge-32MiB')
+    m.mark('huge-72MiB')
+    for off in (10 * MIB + 5, 40 * MIB, 72 * MIB - 4096):
+        pwrite(path, off, rnd(MIB // 4, off))
+    m.mark('huge-edited')
+    write(path, rnd(MIB, 7), 'ab')
+    m.mark('huge-appended')
+    os.truncate(path, 65 * MIB + 7)
+    m.mark('huge-truncated')
+
+
+def exclude_scenario(root, m, markers):
+    """Writes files an --exclude of '*.key' and 'cache' keeps out, next to files that are recorded.
+
+    The markers come from a file outside the root, so they are in no command line the recording stores."""
+    p = lambda *names: os.path.join(root, *names)
+    with open(markers) as f:
+        secret_marker, public_marker = f.read().split()
+    write(p('public.txt'), public_marker.encode() + b'\n')
+    write(p('id.key'), secret_marker.encode() + b'\n')
+    os.makedirs(p('cache', 'deep'))
+    write(p('cache', 'deep', 'blob'), secret_marker.encode() + b' in the cache\n')
+    write(p('sub.key'), b'first\n')
+    m.mark('written')
+    write(p('id.key'), b'more ' + secret_marker.encode() + b'\n', 'ab')
+    os.rename(p('sub.key'), p('other.key'))
+    shutil.rmtree(p('cache'))
+    write(p('public.txt'), b'second line\n', 'ab')
+    m.mark('changed')
+
+
+def kill_scenario(root, m, marker_file, pid_file):
+    """Steps, then a last write holding the marker (so the test can see it journaled), then waits to be killed.
+
+    The marker comes from a file outside the root, so it is in no command line the recording stores."""
+    p = lambda *names: os.path.join(root, *names)
+    with open(marker_file) as f:
+        marker = f.read().strip()
+    write(pid_file, str(os.getpid()).encode())
+    m.mark('baseline')
+    for i in range(5):
+        write(p('file-%d.txt' % i), b'content %d\n' % i * (i + 1))
+        pwrite(p('pre.bin'), i * 1000, b'edit %d' % i)
+        m.mark('step-%d' % i)
+    os.makedirs(p('dir', 'sub'))
+    os.rename(p('file-0.txt'), p('dir', 'sub', 'moved.txt'))
+    os.unlink(p('file-1.txt'))
+    m.mark('moved-and-deleted')
+    write(p('last.txt'), marker.encode() + b'\n')
+    m.mark('last')
+    while True:
+        time.sleep(60)
+
+
+def disk_full_scenario(root, m, mib, exit_code):
+    """A small step, then far more bytes than the state dir can hold; exits with exit_code."""
+    p = lambda *names: os.path.join(root, *names)
+    write(p('early.txt'), b'written before the disk filled\n')
+    m.mark('early')
+    with open(p('flood.bin'), 'wb', buffering=0) as f:
+        for i in range(mib):
+            f.write(rnd(MIB, 5000 + i))
+    m.mark('flooded')
+    sys.exit(exit_code)
+
+
+def main(argv):
+    scenario, root, manifest = argv[1], argv[2], argv[3]
+    args = argv[4:]
+    if scenario == 'main':
+        main_scenario(root, Manifest(root, manifest))
+    elif scenario == 'large':
+        large_scenario(root, Manifest(root, manifest))
+    elif scenario == 'exclude':
+        def skip(rel):
+            first = rel.split(os.sep)[0]
+            return rel.endswith('.key') or first == 'cache'
+        exclude_scenario(root, Manifest(root, manifest, skip), args[0])
+    elif scenario == 'kill':
+        kill_scenario(root, Manifest(root, manifest), args[0], args[1])
+    elif scenario == 'disk-full':
+        disk_full_scenario(root, Manifest(root, manifest), int(args[0]), int(args[1]))
+    else:
+        raise SystemExit('unknown scenario ' + scenario)
+
+
+if __name__ == '__main__':
+    main(sys.argv)
