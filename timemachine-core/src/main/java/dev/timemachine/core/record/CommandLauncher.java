@@ -16,6 +16,8 @@ import java.util.Map;
  */
 final class CommandLauncher {
     private static final String GATE = "kill -STOP $$ && exec \"$@\"";
+    /** Set by bin/timemachine when it gave the JVM a UTF-8 locale: the command's own LC_ALL, or "__unset__". */
+    static final String CHILD_LC_ALL = "TIMEMACHINE_CHILD_LC_ALL";
 
     private CommandLauncher() {
     }
@@ -36,7 +38,9 @@ final class CommandLauncher {
     static Process startStopped(List<String> command) {
         Process p;
         try {
-            p = new ProcessBuilder(argv(command, System.getenv(), currentUid())).inheritIO().start();
+            ProcessBuilder pb = new ProcessBuilder(argv(command, System.getenv(), currentUid())).inheritIO();
+            restoreLocale(pb.environment());
+            p = pb.start();
         } catch (IOException e) {
             throw new TimeMachineException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
         }
@@ -59,6 +63,15 @@ final class CommandLauncher {
         }
         p.destroyForcibly();
         throw new TimeMachineException("the command did not reach its start gate within 10 s");
+    }
+
+    static void restoreLocale(Map<String, String> env) {
+        String own = env.remove(CHILD_LC_ALL);
+        if ("__unset__".equals(own)) {
+            env.remove("LC_ALL");
+        } else if (own != null) {
+            env.put("LC_ALL", own);
+        }
     }
 
     /** Lets a process stopped at the gate go on. */
