@@ -262,6 +262,108 @@ def sqlite_transactions(db, m):
     con.close()
 
 
+def renameat2_exchange(a, b):
+    """renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE): python has no wrapper."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    at_fdcwd, rename_exchange = -100, 2
+    if libc.renameat2(at_fdcwd, a.encode(), at_fdcwd, b.encode(), rename_exchange) != 0:
+        raise OSError(ctypes.get_errno(), 'renameat2 RENAME_EXCHANGE failed')
+
+
+def edge_scenario(root, m):
+    """The less common ways to change files: open descriptors across renames and unlinks, O_TRUNC, vectored
+    writes, ftruncate/fchmod, umask, names with spaces and non-ASCII letters, RENAME_EXCHANGE, symlink chains."""
+    p = lambda *names: os.path.join(root, *names)
+    m.mark('baseline')
+
+    os.makedirs(p('a'))
+    fd = os.open(p('a', 'open.txt'), os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(fd, b'written before the rename\n')
+    m.mark('open-fd')
+    os.rename(p('a'), p('b'))
+    m.mark('dir-renamed-with-fd-open')
+    os.write(fd, b'written through the old descriptor after its directory was renamed\n')
+    m.mark('write-through-fd-after-rename')
+    os.rename(p('b', 'open.txt'), p('moved.txt'))
+    os.write(fd, b'and after the file itself moved\n')
+    m.mark('write-through-fd-after-file-rename')
+    os.unlink(p('moved.txt'))
+    m.mark('unlinked-while-open')
+    os.write(fd, b'written to a deleted file: must not bring it back\n')
+    os.fsync(fd)
+    m.mark('write-to-deleted-file')
+    os.close(fd)
+
+    write(p('trunc.txt'), b'x' * 10000)
+    m.mark('before-o-trunc')
+    fd = os.open(p('trunc.txt'), os.O_WRONLY | os.O_TRUNC)
+    m.mark('o-trunc')
+    os.writev(fd, [b'vectored ', b'write ', b'in three parts\n'])
+    m.mark('writev')
+    os.pwritev(fd, [b'PWRITEV', b'!'], 3)
+    m.mark('pwritev')
+    os.ftruncate(fd, 5)
+    m.mark('ftruncate')
+    os.fchmod(fd, 0o640)
+    m.mark('fchmod')
+    os.close(fd)
+
+    old = os.umask(0o027)
+    os.mkdir(p('umask-dir'), 0o777)
+    fd = os.open(p('umask-dir', 'umask-file'), os.O_WRONLY | os.O_CREAT, 0o666)
+    os.write(fd, b'created under umask 027\n')
+    os.close(fd)
+    os.umask(old)
+    m.mark('umask')
+
+    write(p('name with spaces.txt'), b'spaces\n')
+    os.makedirs(p('d\u00e9j\u00e0 vu', '\u65e5\u672c'))
+    write(p('d\u00e9j\u00e0 vu', '\u65e5\u672c', 'f\u00fc\u00df.txt'), 'non-ASCII names\n'.encode())
+    m.mark('names')
+    os.rename(p('d\u00e9j\u00e0 vu'), p('renamed \u2603'))
+    m.mark('rename-non-ascii-dir')
+
+    write(p('left.txt'), b'left\n')
+    os.makedirs(p('right'))
+    write(p('right', 'inside.txt'), b'inside right\n')
+    m.mark('before-exchange')
+    renameat2_exchange(p('left.txt'), p('right'))
+    m.mark('exchange-file-and-dir')
+
+    os.makedirs(p('target-dir', 'sub'))
+    os.symlink('target-dir/sub', p('chain-1'))
+    os.symlink('chain-1', p('chain-2'))
+    m.mark('symlink-chain')
+    os.rename(p('target-dir'), p('target-dir-renamed'))
+    m.mark('symlink-chain-dangling-after-rename')
+
+
+def move_in_scenario(root, m, outside):
+    """Files and directories moved into the root from outside it (the capture saw no bytes: the recorder reads
+    them from disk, approximate) and out of it (deleted from the recording)."""
+    p = lambda *names: os.path.join(root, *names)
+    o = lambda *names: os.path.join(outside, *names)
+    write(p('leaving.txt'), b'moved out later\n')
+    m.mark('baseline')
+    write(o('incoming.txt'), b'made outside the root\n')
+    os.makedirs(o('incoming-dir', 'sub'))
+    write(o('incoming-dir', 'sub', 'deep.txt'), b'deep\n')
+    m.mark('made-outside')
+    os.rename(o('incoming.txt'), p('incoming.txt'))
+    m.mark('file-moved-in')
+    write(p('incoming.txt'), b'appended inside\n', 'ab')
+    m.mark('appended-after-move-in')
+    os.rename(o('incoming-dir'), p('incoming-dir'))
+    m.mark('dir-moved-in')
+    write(p('incoming-dir', 'sub', 'deep.txt'), b'appended inside\n', 'ab')
+    m.mark('appended-in-moved-in-dir')
+    os.rename(p('incoming-dir'), p('incoming-dir-renamed'))
+    m.mark('dir-renamed-inside')
+    os.rename(p('leaving.txt'), o('left.txt'))
+    m.mark('file-moved-out')
+
+
 def large_scenario(root, m):
     """One file larger than 64 MiB, written in 4 MiB writes, then edited, extended and truncated."""
     path = os.path.join(root, 'huge.bin')
@@ -341,6 +443,10 @@ def main(argv):
     args = argv[4:]
     if scenario == 'main':
         main_scenario(root, Manifest(root, manifest))
+    elif scenario == 'edge':
+        edge_scenario(root, Manifest(root, manifest))
+    elif scenario == 'move-in':
+        move_in_scenario(root, Manifest(root, manifest), args[0])
     elif scenario == 'large':
         large_scenario(root, Manifest(root, manifest))
     elif scenario == 'exclude':

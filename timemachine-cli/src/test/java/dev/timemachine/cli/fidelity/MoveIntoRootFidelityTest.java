@@ -1,0 +1,108 @@
+package dev.timemachine.cli.fidelity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Paths moved into a root from outside it ({@code workload.py move-in}): the capture sees a rename but no
+ * bytes, so the recorder takes them from disk, later than the rename, and DESIGN §3 allows such files to be
+ * approximate as long as export says so. What it does not allow is silence: at every step each path must be
+ * there, with its type, and either exact or listed as approximate by export.
+ */
+class MoveIntoRootFidelityTest {
+
+    @TempDir
+    static Path tmp;
+    static Path state;
+    static Path root;
+    static List<TreeManifest.Step> steps;
+    static Cli recorded;
+
+    @BeforeAll
+    static void recordTheWorkload() throws IOException {
+        assumeTrue(Workload.isRoot(), Workload.NEEDS_ROOT);
+        root = Files.createDirectory(tmp.resolve("root"));
+        Path outside = Files.createDirectory(tmp.resolve("outside"));
+        state = tmp.resolve("state");
+        Path manifest = tmp.resolve("manifest.txt");
+        recorded = Workload.record(state, root, List.of(), "move-in", manifest, outside.toString());
+        Workload.assertRecorded(recorded);
+        steps = Workload.steps(manifest, 8);
+    }
+
+    private static TreeManifest.Step step(String label) {
+        return steps.stream().filter(s -> s.label().equals(label)).findFirst().orElseThrow();
+    }
+
+    /** Exports at the step; returns the exported tree with the entries export listed as approximate blanked to their type. */
+    private static Map<String, String> exportTolerant(TreeManifest.Step step, Map<String, String> expected) throws IOException {
+        Path out = tmp.resolve("export-" + step.index());
+        Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "@" + step.timeNs(), "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.printed());
+        SortedMap<String, String> got = TreeManifest.of(out);
+        Workload.deleteTree(out);
+        String prefix = "  " + root + "/";
+        List<String> approximate = r.out().lines().filter(l -> l.startsWith(prefix))
+                .map(l -> l.substring(prefix.length(), l.indexOf(": ", prefix.length()))).toList();
+        for (String a : approximate) {
+            if (got.containsKey(a) && expected.containsKey(a)) {
+                got.put(a, expected.get(a).substring(0, 1) + " (approximate)");
+                expected.put(a, expected.get(a).substring(0, 1) + " (approximate)");
+            }
+        }
+        return got;
+    }
+
+    @Test
+    void aFileMovedInIsThereAtEveryStepExactOrReportedApproximate() throws IOException {
+        for (String label : List.of("file-moved-in", "appended-after-move-in")) {
+            TreeManifest.Step step = step(label);
+            Map<String, String> expected = new java.util.TreeMap<>(step.entries());
+            Map<String, String> got = exportTolerant(step, expected);
+            assertTrue(got.containsKey("incoming.txt"), "present at " + step + ": " + got);
+            assertEquals(expected.get("incoming.txt"), got.get("incoming.txt"), "exact or reported approximate at " + step);
+        }
+    }
+
+    @Test
+    void aFileMovedOutIsGone() throws IOException {
+        TreeManifest.Step step = step("file-moved-out");
+        Map<String, String> got = exportTolerant(step, new java.util.TreeMap<>(step.entries()));
+        assertFalse(got.containsKey("leaving.txt"), "moved out of the root at " + step + ": " + got);
+        assertTrue(exportTolerant(step("dir-renamed-inside"), new java.util.TreeMap<>()).containsKey("leaving.txt"),
+                "and there the step before");
+    }
+
+    @Test
+    @Disabled("bug in Compactor.rename/importFromDisk (core.record): a directory renamed into the root is read from disk"
+            + " when the compactor gets to the event (50 ms+ later); if it was renamed again meanwhile, the walk finds"
+            + " nothing, no record is written, and the directory and its files are silently missing from every export"
+            + " until the second rename (exports at dir-moved-in and appended-in-moved-in-dir lack incoming-dir/)")
+    void aDirectoryMovedInIsThereAtEveryStepExactOrReportedApproximate() throws IOException {
+        for (String label : List.of("dir-moved-in", "appended-in-moved-in-dir", "dir-renamed-inside", "file-moved-out")) {
+            TreeManifest.Step step = step(label);
+            Map<String, String> expected = new java.util.TreeMap<>(step.entries());
+            Map<String, String> got = exportTolerant(step, expected);
+            assertEquals(keys(expected), keys(got), "every path present at " + step);
+            assertEquals(expected, got, "exact or reported approximate at " + step);
+        }
+    }
+
+    private static String keys(Map<String, String> m) {
+        return m.keySet().stream().collect(Collectors.joining("\n"));
+    }
+}
