@@ -105,7 +105,8 @@ class WorkloadFidelityTest {
     @Test
     void everyStepChangesTheTree() throws IOException {
         List<TreeManifest.Step> steps = Workload.steps(manifest, 43);
-        for (int i = 1; i < steps.size(); i++) {
+        // the last step, "final", only marks the end
+        for (int i = 1; i < steps.size() - 1; i++) {
             assertNotEquals(steps.get(i - 1).entries(), steps.get(i).entries(),
                     "step " + steps.get(i) + " must change the tree, or exporting at it proves nothing");
         }
