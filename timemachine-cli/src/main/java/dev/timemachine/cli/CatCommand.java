@@ -20,6 +20,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cat", mixinStandardHelpOptions = true, description = "Write the bytes of PATH as they were at --time to stdout.")
 final class CatCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     StoreOptions store;
 
@@ -31,7 +34,7 @@ final class CatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (KvTimeMachineStore st = store.open()) {
+        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
             RecordingInfo rec = store.recording(st);
             long t = Times.resolve("--time", time, rec);
             byte[] p = RecordedPaths.resolve(path, rec, st.versions(rec.id()));

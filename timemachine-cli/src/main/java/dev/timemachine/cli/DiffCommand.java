@@ -47,7 +47,7 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (KvTimeMachineStore st = store.open()) {
+        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
             RecordingInfo rec = store.recording(st);
             long t1 = Times.resolve("--from", from, rec);
             long t2 = Times.resolve("--to", to, rec);

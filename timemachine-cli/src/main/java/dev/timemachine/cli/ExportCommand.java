@@ -43,7 +43,7 @@ final class ExportCommand implements Callable<Integer> {
         if (!force && !Exporter.isAbsentOrEmpty(out)) {
             throw new UsageException("--out " + out + " is not empty; use --force to write into it (entries in the way are replaced)");
         }
-        try (KvTimeMachineStore st = store.open()) {
+        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
             RecordingInfo rec = store.recording(st);
             long t = Times.resolve("--time", time, rec);
             Exporter.Summary s = new Exporter(st, rec).export(t, out, force);

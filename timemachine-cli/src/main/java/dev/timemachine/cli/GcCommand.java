@@ -40,7 +40,7 @@ final class GcCommand implements Callable<Integer> {
                 throw new UsageException("--older-than: " + e.getMessage());
             }
         }
-        try (KvTimeMachineStore st = store.open()) {
+        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
             Set<Integer> drop = new TreeSet<>();
             if (store.recording != null) {
                 drop.add(store.recording(st).id());

@@ -40,7 +40,7 @@ final class HistoryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (KvTimeMachineStore st = store.open()) {
+        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
             RecordingInfo rec = store.recording(st);
             byte[] p = RecordedPaths.resolve(path, rec, st.versions(rec.id()));
             List<Version> versions = st.versions(rec.id()).history(p);

@@ -34,8 +34,8 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        long size = Sizes.ofTree(store.stateDir);
-        try (KvTimeMachineStore st = store.open()) {
+        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
+            long size = Sizes.ofTree(store.stateDir);
             List<RecordingInfo> recordings = store.recording == null ? st.recordings().list() : List.of(store.recording(st));
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();

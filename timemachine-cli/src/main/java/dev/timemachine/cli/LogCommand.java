@@ -63,7 +63,7 @@ final class LogCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Set<Op> wanted = parseOps();
         Predicate<byte[]> pathFilter = pathFilter();
-        try (KvTimeMachineStore st = store.open()) {
+        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
             RecordingInfo rec = store.recording(st);
             long fromNs = from == null ? Long.MIN_VALUE : Times.resolve("--from", from, rec);
             long toNs = to == null ? Long.MAX_VALUE : Times.resolve("--to", to, rec);

@@ -16,7 +16,7 @@ public final class Main {
     }
 
     /** Runs the command line and returns the exit code; never throws. */
-    static int run(PrintWriter out, PrintWriter err, String... args) {
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);

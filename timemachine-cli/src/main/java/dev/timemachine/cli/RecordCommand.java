@@ -67,25 +67,37 @@ final class RecordCommand implements Callable<Integer> {
         }
         // loading the BPF program and opening the store each take a few hundred ms: do both at once
         CompletableFuture<EventSource> pending = CompletableFuture.supplyAsync(() -> EventSources.create(capture, Map.of()));
-        try (KvTimeMachineStore st = openStore(pending);
-             EventSource source = join(pending)) {
+        KvTimeMachineStore st = openStore(pending);
+        Recorder.Outcome outcome;
+        try (EventSource source = join(pending)) {
             Recovery.finishInterrupted(st);
             AtomicReference<Process> child = new AtomicReference<>();
             SignalForwarding.install(child);
             boolean terminal = System.console() != null;
-            Recorder.Outcome outcome = Recorder.record(st,  source,
-                    new Recorder.Options(realRoots, excludes, stateDir.toRealPath(), command), child::set,
-                    msg -> {
+            outcome = Recorder.record(st, source, new Recorder.Options(realRoots, excludes, stateDir.toRealPath(), command),
+                    child::set, msg -> {
                         if (terminal) {
                             err.println("timemachine: " + msg);
                         }
                     });
-            err.println("timemachine: " + summary(outcome.recording(), outcome.approximate().size()));
-            if (outcome.failure() != null) {
-                err.println("timemachine: recording stopped early: " + outcome.failure().getMessage()
-                        + "; what was journaled before that is kept");
-            }
-            return outcome.exitCode();
+        } finally {
+            closeQuietly(st, err);
+        }
+        // after close: the state dir's size is what it holds on disk
+        err.println("timemachine: " + summary(outcome.recording(), outcome.approximate().size()));
+        if (outcome.failure() != null) {
+            err.println("timemachine: recording stopped early: " + outcome.failure().getMessage()
+                    + "; what was journaled before that is kept");
+        }
+        return outcome.exitCode();
+    }
+
+    /** A store that cannot close cleanly (a full disk) must not hide the command's exit code. */
+    private static void closeQuietly(KvTimeMachineStore st, PrintWriter err) {
+        try {
+            st.close();
+        } catch (RuntimeException e) {
+            err.println("timemachine: closing the state dir: " + e.getMessage());
         }
     }
 

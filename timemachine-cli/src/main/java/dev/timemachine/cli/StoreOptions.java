@@ -4,6 +4,7 @@ import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.core.KvTimeMachineStore;
 import dev.timemachine.core.Stores;
 import dev.timemachine.core.record.Recovery;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,16 +23,25 @@ final class StoreOptions {
 
     /**
      * Opens the state dir and first finishes any recording whose recorder died, so nothing journaled is
-     * ignored.
+     * ignored. If that cannot be written to the state dir (a full disk), it is done in memory for this
+     * command, and {@code warnings} is told so.
      */
-    KvTimeMachineStore open() {
+    KvTimeMachineStore open(PrintWriter warnings) {
         KvTimeMachineStore store = Stores.open(stateDir, Map.of());
         try {
             Recovery.finishInterrupted(store);
             return store;
         } catch (RuntimeException e) {
-            store.close();
-            throw e;
+            KvTimeMachineStore view = store.withWritesInMemory();
+            try {
+                Recovery.finishInterrupted(view);
+            } catch (RuntimeException again) {
+                view.close();
+                throw again;
+            }
+            warnings.println("timemachine: could not finish the interrupted recording in " + stateDir + " ("
+                    + e.getMessage() + "); finished it in memory for this command");
+            return view;
         }
     }
 

@@ -97,6 +97,16 @@ public final class KvTimeMachineStore implements TimeMachineStore {
         return kv;
     }
 
+    /**
+     * A view of this store whose writes stay in memory and are lost at close: for a command that must finish an
+     * interrupted recording to read it but cannot write the state dir (a full disk). Use only the view from
+     * then on; closing it closes this store.
+     */
+    public KvTimeMachineStore withWritesInMemory() {
+        ensureOpen();
+        return new KvTimeMachineStore(engine, new OverlayKeyValueStore(kv), lock);
+    }
+
     @Override
     public void close() {
         if (!closed) {

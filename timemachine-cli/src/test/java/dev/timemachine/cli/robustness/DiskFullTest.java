@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,16 +60,11 @@ class DiskFullTest {
     }
 
     @Test
-    @Disabled("bug in RecordCommand.call(): closing the store (try-with-resources) throws 'cannot sync the write-ahead log"
-            + " on close: IOError (Writer has previous error.)' after the pipeline failed on ENOSPC, and that exception"
-            + " turns the exit code into 1 instead of the command's 3")
     void recordExitsWithTheCommandsCode() {
         assertEquals(EXIT, recorded.exitCode(), recorded.printed());
     }
 
     @Test
-    @Disabled("bug: on the full state dir RocksDB cannot even open (replaying its write-ahead log flushes a new SST:"
-            + " 'cannot open: IOError(NoSpace) ... 000008.sst'), so export exits 1 until space is freed")
     void theRecordingIsReadableOnTheFullDisk() throws IOException {
         assertReadable();
     }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,9 +102,6 @@ class UsageErrorsTest {
     }
 
     @Test
-    @Disabled("bug in InfoCommand.call(): Sizes.ofTree(store.stateDir) runs before store.open(), so a missing --state-dir"
-            + " fails with exit 1 'unexpected NoSuchFileException: DIR' instead of exit 2 'not a Time Machine state dir';"
-            + " fix: take the size after store.open() succeeded")
     void infoOnAMissingStateDirIsAUsageError() {
         Path missing = tmp.resolve("missing");
         Cli r = Cli.run("info", "--state-dir", missing.toString());

@@ -40,6 +40,9 @@ final class RocksTuning implements AutoCloseable {
         return own(new DBOptions())
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
+                // Replaying the WAL into memtables instead of flushing it at open: a state dir whose disk filled
+                // up can still be opened and read.
+                .setAvoidFlushDuringRecovery(true)
                 // Two flush threads: the journal writer alone fills 64 MB memtables faster than one thread can
                 // flush them (LZ4 and table building run at about the writer's speed per event), and a second
                 // flush of the same family can run while the first finishes. Journal compactions are trivial
