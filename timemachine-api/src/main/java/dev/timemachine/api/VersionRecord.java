@@ -16,7 +16,8 @@ import java.util.Objects;
  *   {@link Kind#RENAME} and {@link Kind#LINK}: the path now holds what {@code target} held immediately
  *   before this record, that is the state of {@code target} rebuilt from its versions strictly before this
  *   record's (time, sequence); the moved object keeps its mode (also written in {@code mode}).</li>
- *   <li>Change records: {@link Kind#EXTENT} (write {@code length} bytes of {@code content} at {@code offset};
+ *   <li>Change records: {@link Kind#EXTENT} (write {@code length} bytes of {@code content}, or of {@code data},
+ *   at {@code offset};
  *   a gap before it reads as zeros), {@link Kind#TRUNCATE} (cut or zero-extend to {@code length}),
  *   {@link Kind#MODE} (permission bits become {@code mode}).</li>
  *   <li>Change records with no base before them describe a file whose earlier content is unknown: start from
@@ -36,9 +37,11 @@ import java.util.Objects;
  * @param target  symlink target for {@link Kind#SYMLINK}, source path for {@link Kind#RENAME} and
  *                {@link Kind#LINK}, otherwise {@code null}
  * @param flags   a combination of {@code FLAG_*} bits
+ * @param data    the bytes of a small {@link Kind#EXTENT} kept in the record itself instead of the content
+ *                store ({@code content} is then {@code null}); otherwise {@code null}
  */
 public record VersionRecord(Kind kind, long offset, long length, ContentHash content, int mode, byte[] target,
-                            int flags) {
+                            int flags, byte[] data) {
 
     /** The state from this record on is not known byte for byte (see DESIGN, fidelity contract). */
     public static final int FLAG_APPROXIMATE = 1;
@@ -91,6 +94,11 @@ public record VersionRecord(Kind kind, long offset, long length, ContentHash con
         Objects.requireNonNull(kind, "kind");
     }
 
+    /** A record without inline data. */
+    public VersionRecord(Kind kind, long offset, long length, ContentHash content, int mode, byte[] target, int flags) {
+        this(kind, offset, length, content, mode, target, flags, null);
+    }
+
     /** Whether the given flag bit is set. */
     public boolean has(int flag) {
         return (flags & flag) != 0;
@@ -100,12 +108,13 @@ public record VersionRecord(Kind kind, long offset, long length, ContentHash con
     public boolean equals(Object o) {
         return o instanceof VersionRecord r && kind == r.kind && offset == r.offset && length == r.length
                 && Objects.equals(content, r.content) && mode == r.mode && flags == r.flags
-                && Arrays.equals(target, r.target);
+                && Arrays.equals(target, r.target) && Arrays.equals(data, r.data);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Objects.hash(kind, offset, length, content, mode, flags) + Arrays.hashCode(target);
+        return 31 * (31 * Objects.hash(kind, offset, length, content, mode, flags) + Arrays.hashCode(target))
+                + Arrays.hashCode(data);
     }
 
     @Override
@@ -113,6 +122,6 @@ public record VersionRecord(Kind kind, long offset, long length, ContentHash con
         return "VersionRecord[" + kind + " off=" + offset + " len=" + length + " content=" + content
                 + " mode=" + Integer.toOctalString(mode)
                 + (target == null ? "" : " target=" + new String(target, java.nio.charset.StandardCharsets.UTF_8))
-                + " flags=" + flags + "]";
+                + (data == null ? "" : " data=" + data.length + "B") + " flags=" + flags + "]";
     }
 }

@@ -76,7 +76,7 @@ final class Values {
 
     static byte[] version(VersionRecord v) {
         int size = 1 + 1 + 4 + 8 + 8 + 4 + 1 + (v.content() == null ? 0 : ContentHash.LENGTH) + 4
-                + (v.target() == null ? 0 : v.target().length);
+                + (v.target() == null ? 0 : v.target().length) + 4 + (v.data() == null ? 0 : v.data().length);
         ByteBuffer b = ByteBuffer.allocate(size).put(VERSION_V1).put((byte) v.kind().code()).putInt(v.flags())
                 .putLong(v.offset()).putLong(v.length()).putInt(v.mode());
         if (v.content() == null) {
@@ -88,6 +88,11 @@ final class Values {
             b.putInt(-1);
         } else {
             b.putInt(v.target().length).put(v.target());
+        }
+        if (v.data() == null) {
+            b.putInt(-1);
+        } else {
+            b.putInt(v.data().length).put(v.data());
         }
         return b.array();
     }
@@ -107,8 +112,9 @@ final class Values {
                 content = ContentHash.of(h);
             }
             byte[] target = r.nullableBytes();
+            byte[] data = r.nullableBytes();
             r.end();
-            return new VersionRecord(kind, offset, length, content, mode, target, flags);
+            return new VersionRecord(kind, offset, length, content, mode, target, flags, data);
         } catch (IllegalArgumentException | BufferUnderflowException e) {
             throw r.corrupt(e);
         }

@@ -48,7 +48,16 @@ public final class Compactor {
 
     private static final int CHUNK_ENTRIES = 2_000;
     private static final long CHUNK_BYTES = 64L << 20;
-    private static final long KEYFRAME_MIN_BYTES = 4L << 20;
+    /**
+     * Below this a file is keyframed as soon as its change records would cost this much to replay: small files
+     * written in many small writes stay cheap to export.
+     */
+    private static final long KEYFRAME_MIN_BYTES = 64L << 10;
+    /**
+     * Payloads up to this size stay in their extent record: no hash, lookup or separate write per small write,
+     * and no content fetch when it is replayed (RocksDB keeps values this small in its tables anyway).
+     */
+    static final int INLINE_MAX = 4 << 10;
     /** Keyframes are built in memory; bigger files rely on their extents alone. */
     private static final long KEYFRAME_MAX_FILE = 1L << 30;
     /** What one change record is assumed to cost beyond its bytes when replayed. */
@@ -239,9 +248,11 @@ public final class Compactor {
             System.arraycopy(payload, 0, after, (int) offset, payload.length);
             keyframe(inode, after, t, seq);
         } else {
-            ContentHash h = stash(payload);
+            boolean inline = payload.length <= INLINE_MAX;
+            ContentHash h = inline ? null : stash(payload);
             for (byte[] name : inode.names) {
-                record(name, t, seq, new VersionRecord(Kind.EXTENT, offset, payload.length, h, inode.mode, null, flags(inode)));
+                record(name, t, seq, new VersionRecord(Kind.EXTENT, offset, payload.length, h, inode.mode, null,
+                        flags(inode), inline ? payload : null));
             }
         }
         inode.size = newSize;

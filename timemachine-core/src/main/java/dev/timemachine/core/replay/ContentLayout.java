@@ -19,8 +19,15 @@ import java.util.TreeMap;
  * size is known cheaply and its bytes are fetched once, in order, when written out. Not thread-safe.
  */
 final class ContentLayout {
-    /** A slice {@code [blobOffset, blobOffset + end - start)} of {@code hash} placed at {@code [start, end)}. */
-    record Segment(long start, long end, ContentHash hash, long blobOffset, String origin) {
+    /**
+     * A slice {@code [blobOffset, blobOffset + end - start)} of {@code hash} placed at {@code [start, end)}, or of
+     * {@code inline} bytes held by the record itself when {@code hash} is null.
+     */
+    record Segment(long start, long end, ContentHash hash, long blobOffset, String origin, byte[] inline) {
+        Segment(long start, long end, ContentHash hash, long blobOffset, String origin) {
+            this(start, end, hash, blobOffset, origin, null);
+        }
+
         long length() {
             return end - start;
         }
@@ -46,8 +53,17 @@ final class ContentLayout {
         }
     }
 
+    /** {@code data} written at {@code offset}; the file grows if needed. */
+    void write(long offset, byte[] data, String origin) {
+        place(offset, data.length, new Segment(offset, offset + data.length, null, 0, origin, data));
+    }
+
     /** {@code length} bytes of {@code hash} written at {@code offset}; the file grows if needed. */
     void write(long offset, long length, ContentHash hash, String origin) {
+        place(offset, length, hash == null ? null : new Segment(offset, offset + length, hash, 0, origin));
+    }
+
+    private void place(long offset, long length, Segment segment) {
         if (length <= 0) {
             return;
         }
@@ -55,8 +71,8 @@ final class ContentLayout {
         cut(offset);
         cut(end);
         segments.subMap(offset, true, end, false).clear();
-        if (hash != null) {
-            segments.put(offset, new Segment(offset, end, hash, 0, origin));
+        if (segment != null) {
+            segments.put(offset, segment);
         }
         size = Math.max(size, end);
     }
@@ -75,8 +91,8 @@ final class ContentLayout {
             return;
         }
         Segment s = e.getValue();
-        segments.put(s.start, new Segment(s.start, at, s.hash, s.blobOffset, s.origin));
-        segments.put(at, new Segment(at, s.end, s.hash, s.blobOffset + (at - s.start), s.origin));
+        segments.put(s.start, new Segment(s.start, at, s.hash, s.blobOffset, s.origin, s.inline));
+        segments.put(at, new Segment(at, s.end, s.hash, s.blobOffset + (at - s.start), s.origin, s.inline));
     }
 
     /** The bytes, in memory. */
@@ -153,6 +169,9 @@ final class ContentLayout {
         }
 
         ByteBuffer slice(Segment s) {
+            if (s.inline != null) {
+                return ByteBuffer.wrap(s.inline, (int) s.blobOffset, (int) s.length());
+            }
             byte[] blob = cache.get(s.hash);
             if (blob == null) {
                 try {

@@ -122,7 +122,7 @@ public final class KvReplayer implements Replayer {
             }
             if (r.layout != null) {
                 for (ContentLayout.Segment s : r.layout.segments()) {
-                    if (!store.content().contains(s.hash())) {
+                    if (s.hash() != null && !store.content().contains(s.hash())) {
                         problems.add("needs content " + s.hash() + " (from " + s.origin() + "), which is not in the content store");
                     }
                 }
@@ -321,13 +321,17 @@ public final class KvReplayer implements Replayer {
                 r.layout = new ContentLayout();
             }
             if (rec.kind() == Kind.EXTENT) {
-                if (rec.length() > 0 && rec.content() == null) {
+                if (rec.length() > 0 && rec.content() == null && (rec.data() == null || rec.data().length != rec.length())) {
                     throw new CorruptDataException(origin(v), "extent of " + rec.length() + " bytes without content");
                 }
                 if (rec.offset() < 0 || rec.length() < 0) {
                     throw new CorruptDataException(origin(v), "extent at " + rec.offset() + " of " + rec.length() + " bytes");
                 }
-                r.layout.write(rec.offset(), rec.length(), rec.content(), origin(v));
+                if (rec.content() == null && rec.data() != null) {
+                    r.layout.write(rec.offset(), rec.data(), origin(v));
+                } else {
+                    r.layout.write(rec.offset(), rec.length(), rec.content(), origin(v));
+                }
             } else {
                 if (rec.length() < 0) {
                     throw new CorruptDataException(origin(v), "truncate to " + rec.length() + " bytes");
