@@ -31,8 +31,8 @@ import java.util.TreeMap;
  * Stage 2 (DESIGN §6): reads the journal in (time, sequence) order up to a watermark, keeps the tree state,
  * and writes content into the CAS and one version record per path and event, following the rebuild contract
  * of {@link VersionRecord}. A directory rename becomes one record per moved path. A file whose change records
- * since its last base would cost about as much to replay as the file is large gets a keyframe instead, so any
- * version rebuilds from at most about twice the file's size. Compacted journal ranges are trimmed and their
+ * since its last base would cost twice its size to replay gets a keyframe instead, so any version rebuilds
+ * from at most about three times the file's size. Compacted journal ranges are trimmed and their
  * payload-free summaries kept in the event log.
  *
  * <p>Deterministic for a given tree state and journal, so compacting the same range twice (after a crash
@@ -258,9 +258,14 @@ public final class Compactor {
         inode.size = newSize;
     }
 
+    /**
+     * Once replaying the change records since the last base would cost twice the file's size. A file that
+     * only grows by appends never gets there (its extents are its bytes, read once), so appends cost no
+     * keyframes; overwrites and many tiny writes do, which bounds any rebuild to about three times the size.
+     */
     private static boolean keyframeDue(Inode inode, long newSize) {
         return newSize <= KEYFRAME_MAX_FILE
-                && inode.changedBytes + inode.changes * CHANGE_COST >= Math.max(KEYFRAME_MIN_BYTES, newSize);
+                && inode.changedBytes + inode.changes * CHANGE_COST >= Math.max(KEYFRAME_MIN_BYTES, 2 * newSize);
     }
 
     private void keyframe(Inode inode, byte[] bytes, long t, long seq) {
