@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,10 +87,6 @@ class MoveIntoRootFidelityTest {
     }
 
     @Test
-    @Disabled("bug in Compactor.rename/importFromDisk (core.record): a directory renamed into the root is read from disk"
-            + " when the compactor gets to the event (50 ms+ later); if it was renamed again meanwhile, the walk finds"
-            + " nothing, no record is written, and the directory and its files are silently missing from every export"
-            + " until the second rename (exports at dir-moved-in and appended-in-moved-in-dir lack incoming-dir/)")
     void aDirectoryMovedInIsThereAtEveryStepExactOrReportedApproximate() throws IOException {
         for (String label : List.of("dir-moved-in", "appended-in-moved-in-dir", "dir-renamed-inside", "file-moved-out")) {
             TreeManifest.Step step = step(label);

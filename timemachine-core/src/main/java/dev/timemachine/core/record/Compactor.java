@@ -62,6 +62,8 @@ public final class Compactor {
     private static final long KEYFRAME_MAX_FILE = 1L << 30;
     /** What one change record is assumed to cost beyond its bytes when replayed. */
     private static final long CHANGE_COST = 256;
+    /** How many later journal entries are searched for where a path that moved on went. */
+    private static final int LOOKAHEAD = 100_000;
 
     private final Journal journal;
     private final VersionIndex index;
@@ -438,23 +440,56 @@ public final class Compactor {
         }
     }
 
-    /** A path came into the roots from outside: record what is on disk now, approximate. */
+    /**
+     * A path came into the roots from outside: record what is on disk now, approximate. If it has already
+     * moved on (renamed again before compaction got here), follow its later renames in the journal and take it
+     * from where it is now; if it cannot be found but later events touch paths below it, it was a directory.
+     */
     private void importFromDisk(byte[] path, long t, long seq) {
-        for (DiskReader.Entry entry : disk.walk(path, filter)) {
+        List<DiskReader.Entry> entries = disk.walk(path, filter);
+        byte[] from = path;
+        if (entries.isEmpty()) {
+            byte[][] now = {path};
+            boolean[] hadChildren = {false};
+            int[] looked = {0};
+            journal.scan(new JournalPosition(t, seq + 1), e -> {
+                FsEvent ev = e.event();
+                if ((ev.op() == dev.timemachine.api.Op.RENAME || ev.op() == dev.timemachine.api.Op.EXCHANGE)
+                        && Arrays.equals(ev.path(), now[0])) {
+                    now[0] = ev.path2();
+                } else if (ev.path().length > now[0].length && PathFilter.isUnder(ev.path(), now[0])) {
+                    hadChildren[0] = true;
+                }
+                return ++looked[0] < LOOKAHEAD;
+            });
+            if (!Arrays.equals(now[0], path)) {
+                from = now[0];
+                entries = disk.walk(from, new PathFilter(List.of(DiskReader.toPath(from)), List.of(), null));
+            }
+            if (entries.isEmpty() && hadChildren[0]) {
+                tree.put(path, new Dir(0755));
+                record(path, t, seq, new VersionRecord(Kind.DIRECTORY, 0, 0, null, 0755, null, VersionRecord.FLAG_APPROXIMATE));
+            }
+        }
+        for (DiskReader.Entry entry : entries) {
+            byte[] p = TreeState.rebase(entry.path(), from, path);
+            if (!filter.accepts(p)) {
+                continue;
+            }
             int approx = VersionRecord.FLAG_APPROXIMATE;
             switch (entry.type()) {
                 case DIRECTORY -> {
-                    tree.put(entry.path(), new Dir(entry.mode()));
-                    record(entry.path(), t, seq, new VersionRecord(Kind.DIRECTORY, 0, 0, null, entry.mode(), null, approx));
+                    tree.put(p, new Dir(entry.mode()));
+                    record(p, t, seq, new VersionRecord(Kind.DIRECTORY, 0, 0, null, entry.mode(), null, approx));
                 }
                 case SYMLINK -> {
-                    tree.put(entry.path(), new Symlink(entry.target()));
-                    record(entry.path(), t, seq, new VersionRecord(Kind.SYMLINK, 0, 0, null, 0777, entry.target(), approx));
+                    tree.put(p, new Symlink(entry.target()));
+                    record(p, t, seq, new VersionRecord(Kind.SYMLINK, 0, 0, null, 0777, entry.target(), approx));
                 }
                 case REGULAR -> {
                     Inode inode = new Inode(0, entry.mode());
                     inode.approximate = true;
-                    tree.put(entry.path(), new File(inode));
+                    tree.put(p, new File(inode));
                     keyframe(inode, entry.content() == null ? new byte[0] : entry.content(), t, seq);
                 }
             }
