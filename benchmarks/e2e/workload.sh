@@ -47,7 +47,10 @@ run)
   startup) true ;;
   maven)
     # compile, test-compile, test (surefire forks its JVM) and jar the api and core modules of this project
-    mvn -o -q -B -ntp -pl timemachine-api,timemachine-core package >/dev/null
+    # (CommandLauncherTest is left out: it starts a child stopped and times out under ptrace, so strace and
+    # ReproZip would fail the build)
+    mvn -o -q -B -ntp -pl timemachine-api,timemachine-core package -Dtest='!CommandLauncherTest' \
+        -Dsurefire.failIfNoSpecifiedTests=false 1>&2
     ;;
   tar)
     tar -x -f "$inputs/usr.tar"
