@@ -424,6 +424,53 @@ static __noinline int emit_fd_event(__u64 now, __u32 tf, int fd, __u64 offset, _
 	return emit(s);
 }
 
+/* chmod through an open file (fchmod, or a path naming one of the caller's descriptors). */
+static __noinline int emit_fchmod(__u64 now, long fd, __u64 mode)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct file *f = fd_file(task, fd);
+	struct scratch *s;
+
+	if (!f)
+		return 0;
+	s = begin(now, TM_OP_CHMOD, 0);
+	if (!s)
+		return 0;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFDIR)
+		s->hdr.flags = TM_FLAG_DIRECTORY;
+	s->hdr.mode = mode & 07777;
+	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
+	return emit(s);
+}
+
+/*
+ * The descriptor a name of the form "/proc/self/fd/N" refers to, or -1. glibc's fchmodat with
+ * AT_SYMLINK_NOFOLLOW (tar restoring directory modes, for one) opens the path O_PATH and then calls
+ * chmod("/proc/self/fd/N"): resolved as a name, that path is outside every root.
+ */
+static __noinline long proc_self_fd(__u64 name)
+{
+	char buf[24] = {};
+	long fd = 0;
+
+	if (bpf_probe_read_user_str(buf, sizeof(buf), (void *)name) < 16)
+		return -1;
+	if (buf[0] != '/' || buf[1] != 'p' || buf[2] != 'r' || buf[3] != 'o' || buf[4] != 'c' || buf[5] != '/' ||
+	    buf[6] != 's' || buf[7] != 'e' || buf[8] != 'l' || buf[9] != 'f' || buf[10] != '/' || buf[11] != 'f' ||
+	    buf[12] != 'd' || buf[13] != '/')
+		return -1;
+	for (int i = 14; i < 23; i++) {
+		char c = buf[i];
+
+		if (c == 0)
+			return i > 14 ? fd : -1;
+		if (c < '0' || c > '9')
+			return -1;
+		fd = fd * 10 + (c - '0');
+	}
+	return -1;
+}
+
 /* One event about one or two user-supplied names. */
 struct name_event {
 	__u64 now;
@@ -862,26 +909,19 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 		NAME_EVENT(TM_OP_MKDIR, TM_FLAG_DIRECTORY, umasked(a.args[2]), 0, a.args[0], a.args[1], 0, 0, 0);
 		break;
 	case NR_chmod:
-		NAME_EVENT(TM_OP_CHMOD, 0, a.args[1] & 07777, 0, AT_FDCWD, a.args[0], 0, 0, 0);
+		if (proc_self_fd(a.args[0]) >= 0)
+			emit_fchmod(now, proc_self_fd(a.args[0]), a.args[1]);
+		else
+			NAME_EVENT(TM_OP_CHMOD, 0, a.args[1] & 07777, 0, AT_FDCWD, a.args[0], 0, 0, 0);
 		break;
-	case NR_fchmod: {
-		struct scratch *s;
-		struct file *f = fd_file((void *)task, a.args[0]);
-
-		if (!f)
-			break;
-		s = begin(now, TM_OP_CHMOD, 0);
-		if (!s)
-			break;
-		if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFDIR)
-			s->hdr.flags = TM_FLAG_DIRECTORY;
-		s->hdr.mode = a.args[1] & 07777;
-		s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
-		emit(s);
+	case NR_fchmod:
+		emit_fchmod(now, a.args[0], a.args[1]);
 		break;
-	}
 	case NR_fchmodat: case NR_fchmodat2:
-		NAME_EVENT(TM_OP_CHMOD, 0, a.args[2] & 07777, 0, a.args[0], a.args[1], 0, 0, 0);
+		if (proc_self_fd(a.args[1]) >= 0)
+			emit_fchmod(now, proc_self_fd(a.args[1]), a.args[2]);
+		else
+			NAME_EVENT(TM_OP_CHMOD, 0, a.args[2] & 07777, 0, a.args[0], a.args[1], 0, 0, 0);
 		break;
 	case NR_symlink:
 		NAME_EVENT(TM_OP_SYMLINK, 0, 0, 0, AT_FDCWD, a.args[1], 0, a.args[0], 1);

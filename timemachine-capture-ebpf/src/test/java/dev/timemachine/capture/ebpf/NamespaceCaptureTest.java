@@ -117,6 +117,11 @@ class NamespaceCaptureTest {
                 dfd = os.open('.', os.O_RDONLY | os.O_DIRECTORY)
                 os.chmod('f', 0o4755, dir_fd=dfd)
                 assert libc.syscall(452, dfd, b'f', 0o444, 0) == 0   # fchmodat2
+                os.mkdir('d', 0o700)
+                # glibc's fchmodat(..., AT_SYMLINK_NOFOLLOW), as tar restores directory modes
+                pfd = os.open('d', os.O_PATH | os.O_NOFOLLOW)
+                os.chmod('/proc/self/fd/%d' % pfd, 0o755)
+                os.chmod('/proc/self/fd/%d' % pfd, 0o750, dir_fd=dfd)
                 """);
         Capture.assertSuccess(run);
         assertEquals(List.of(
@@ -124,7 +129,10 @@ class NamespaceCaptureTest {
                 "CHMOD f mode=640",
                 "CHMOD f mode=604",
                 "CHMOD f mode=4755",
-                "CHMOD f mode=444"), Capture.describe(run, dir));
+                "CHMOD f mode=444",
+                "MKDIR d mode=700 +dir",
+                "CHMOD d mode=755 +dir",
+                "CHMOD d mode=750 +dir"), Capture.describe(run, dir));
     }
 
     @Test
