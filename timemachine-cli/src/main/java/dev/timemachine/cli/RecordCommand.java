@@ -120,9 +120,10 @@ final class RecordCommand implements Callable<Integer> {
 
     private String summary(RecordingInfo r, int approximate) throws IOException {
         Map<String, Long> c = r.counters();
-        return String.format("recorded %s in %.2fs: %d events, %s written, %d versions, %d dropped, %d approximate files, state %s (recording %d in %s)",
+        return String.format("recorded %s in %.2fs: %d events, %s written, %d versions, %d dropped, %d approximate files, compaction done %.2fs after the command, state %s (recording %d in %s)",
                 String.join(" ", r.command()), (r.endMonoNs() - r.startMonoNs()) / 1e9, c.getOrDefault("events", 0L),
                 Sizes.human(c.getOrDefault("bytes", 0L)), c.getOrDefault("versions", 0L), c.getOrDefault("dropped", 0L),
-                approximate, Sizes.human(Sizes.ofTree(stateDir)), r.id(), stateDir);
+                approximate, c.getOrDefault("compactionLagNanos", 0L) / 1e9, Sizes.human(Sizes.ofTree(stateDir)), r.id(),
+                stateDir);
     }
 }

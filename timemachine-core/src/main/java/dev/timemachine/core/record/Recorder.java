@@ -78,6 +78,7 @@ public final class Recorder {
         Pipeline pipeline = new Pipeline(source, filter, store.journal(id), compactor);
         pipeline.start();
         int exit;
+        long exitedAt;
         try {
             Process process = CommandLauncher.startStopped(options.command());
             source.track((int) process.pid());
@@ -86,9 +87,11 @@ public final class Recorder {
             status.accept("running");
             exit = process.waitFor();
         } finally {
-            status.accept("finishing");
+            exitedAt = System.nanoTime();
+            status.accept("finishing: journaling and compacting what is left");
             pipeline.finish();
         }
+        long lagNanos = System.nanoTime() - exitedAt;
         Throwable failure = pipeline.failure();
         if (failure == null) {
             store.sync();
@@ -101,6 +104,7 @@ public final class Recorder {
         counters.put("dropped", source.droppedRecords()); // LOST events re-report these drops per file
         counters.put("approximate", c.approximateFiles());
         counters.put("late", pipeline.lateEvents());
+        counters.put("compactionLagNanos", lagNanos);
         counters.put("unjournaled", pipeline.unjournaledEvents());
         counters.put("baselineFiles", baseline.files());
         counters.put("baselineBytes", baseline.bytes());
