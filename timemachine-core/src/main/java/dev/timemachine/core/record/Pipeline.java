@@ -34,6 +34,13 @@ final class Pipeline {
      * sys_exit and its record becoming visible in the ring buffer.
      */
     private static final long SLACK_NANOS = 20_000_000;
+    /**
+     * Compaction waits until this much is journaled and not compacted (or the command exits): every byte it
+     * writes while the command runs competes with the command's own writes and fsyncs on the same disk, so
+     * it works in large steps, and a short command's recording is compacted once, at the end.
+     */
+    private static final long BACKLOG_BYTES = 128L << 20;
+    private static final long BACKLOG_EVENTS = 250_000;
 
     private record Batch(List<FsEvent> events, long watermark) {
     }
@@ -47,7 +54,9 @@ final class Pipeline {
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
     private final AtomicLong payloadBytes = new AtomicLong();
+    private final AtomicLong journaledEvents = new AtomicLong();
     private volatile boolean stopping;
+    private volatile boolean prompt;
     private volatile Throwable failure;
     private final List<Thread> threads = new ArrayList<>();
 
@@ -102,6 +111,15 @@ final class Pipeline {
                 && filter.accepts(e.path2()));
     }
 
+    /**
+     * Events whose compaction reads the file from disk (the capture could not see the bytes, or the path came
+     * from outside the roots): compacted promptly, so what is read is as close as possible to that instant.
+     */
+    private boolean readsDisk(FsEvent e) {
+        return e.op() == Op.REREAD || e.op() == Op.LOST
+                || ((e.op() == Op.RENAME || e.op() == Op.EXCHANGE || e.op() == Op.LINK) && !filter.accepts(e.path()));
+    }
+
     private void consume() {
         List<FsEvent> batch = new ArrayList<>();
         long batchStart = System.nanoTime();
@@ -112,6 +130,9 @@ final class Pipeline {
                 int n = source.poll(e -> {
                     if (accepts(e)) {
                         batch.add(e);
+                        if (readsDisk(e)) {
+                            prompt = true;
+                        }
                     }
                 }, POLL);
                 boolean last = draining && n == 0;
@@ -150,6 +171,7 @@ final class Pipeline {
                 } else {
                     for (FsEvent e : b.events()) {
                         payloadBytes.addAndGet(e.payload().length);
+                        journaledEvents.incrementAndGet();
                     }
                 }
                 journaled.accumulateAndGet(b.watermark(), Math::max);
@@ -185,10 +207,19 @@ final class Pipeline {
 
     private void compact() {
         long done = Long.MIN_VALUE;
+        long compactedBytes = 0;
+        long compactedEvents = 0;
         try {
             while (true) {
                 long w = journaled.get();
-                if (w > done && failure == null) {
+                long bytes = payloadBytes.get();
+                long events = journaledEvents.get();
+                boolean due = w == Long.MAX_VALUE || prompt || bytes - compactedBytes >= BACKLOG_BYTES
+                        || events - compactedEvents >= BACKLOG_EVENTS;
+                if (due && w > done && failure == null) {
+                    prompt = false;
+                    compactedBytes = bytes;
+                    compactedEvents = events;
                     try {
                         compactor.compactUpTo(w);
                     } catch (RuntimeException e) {
