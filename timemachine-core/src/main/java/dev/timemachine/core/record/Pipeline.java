@@ -56,7 +56,8 @@ final class Pipeline {
     private final AtomicLong payloadBytes = new AtomicLong();
     private final AtomicLong journaledEvents = new AtomicLong();
     private volatile boolean stopping;
-    private volatile boolean prompt;
+    /** The latest event whose compaction reads the disk: compaction keeps going until it is past it. */
+    private final AtomicLong promptUpTo = new AtomicLong(Long.MIN_VALUE);
     private volatile Throwable failure;
     private final List<Thread> threads = new ArrayList<>();
 
@@ -130,9 +131,6 @@ final class Pipeline {
                 int n = source.poll(e -> {
                     if (accepts(e)) {
                         batch.add(e);
-                        if (readsDisk(e)) {
-                            prompt = true;
-                        }
                     }
                 }, POLL);
                 boolean last = draining && n == 0;
@@ -175,6 +173,13 @@ final class Pipeline {
                     }
                 }
                 journaled.accumulateAndGet(b.watermark(), Math::max);
+                if (failure == null) {
+                    for (FsEvent e : b.events()) {
+                        if (readsDisk(e)) {
+                            promptUpTo.accumulateAndGet(e.timeNs(), Math::max);
+                        }
+                    }
+                }
                 if (b.watermark() == Long.MAX_VALUE) {
                     return;
                 }
@@ -214,10 +219,9 @@ final class Pipeline {
                 long w = journaled.get();
                 long bytes = payloadBytes.get();
                 long events = journaledEvents.get();
-                boolean due = w == Long.MAX_VALUE || prompt || bytes - compactedBytes >= BACKLOG_BYTES
+                boolean due = w == Long.MAX_VALUE || promptUpTo.get() > done || bytes - compactedBytes >= BACKLOG_BYTES
                         || events - compactedEvents >= BACKLOG_EVENTS;
                 if (due && w > done && failure == null) {
-                    prompt = false;
                     compactedBytes = bytes;
                     compactedEvents = events;
                     try {
