@@ -43,8 +43,21 @@ final class BpfObject implements AutoCloseable {
      * @throws NativeException when libbpf or the kernel refuses, with the verifier log as detail
      */
     static BpfObject load(NativeLibraries lib, long ringBytes) {
-        return load(lib, ringBytes, RESOURCE);
+        // The verifier gives up with EAGAIN when signals keep interrupting it (a sampling profiler, say):
+        // a few more tries, each from a freshly opened object, since a failed load cannot be repeated.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return load(lib, ringBytes, RESOURCE);
+            } catch (NativeException e) {
+                if (e.errno() != EAGAIN || attempt == LOAD_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
+
+    private static final int EAGAIN = 11;
+    private static final int LOAD_ATTEMPTS = 5;
 
     /** Loads the object stored as {@code resource} next to this class (tests load deliberately bad ones). */
     static BpfObject load(NativeLibraries lib, long ringBytes, String resource) {
