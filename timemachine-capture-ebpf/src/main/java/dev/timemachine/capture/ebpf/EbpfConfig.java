@@ -17,7 +17,7 @@ record EbpfConfig(long ringBytes, long wakeupBytes, int chunkBytes, int pollSlic
     static final String CHUNK_BYTES = "chunkBytes";
     static final String POLL_SLICE_MS = "pollSliceMs";
 
-    static final EbpfConfig DEFAULT = new EbpfConfig(128L << 20, 1L << 20, 1 << 20, 4);
+    static final EbpfConfig DEFAULT = new EbpfConfig(256L << 20, 1L << 20, 1 << 20, 4);
 
     EbpfConfig {
         if (ringBytes < 4096 || Long.bitCount(ringBytes) != 1 || ringBytes > (1L << 30)) {
