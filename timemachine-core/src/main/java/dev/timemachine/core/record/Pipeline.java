@@ -34,6 +34,8 @@ final class Pipeline {
      * sys_exit and its record becoming visible in the ring buffer.
      */
     private static final long SLACK_NANOS = 20_000_000;
+    /** How long events that happen after the command exited are still taken, at most. */
+    private static final long DRAIN_NANOS = 2_000_000_000L;
     /**
      * Compaction waits until this much is journaled and not compacted (or the command exits): every byte it
      * writes while the command runs competes with the command's own writes and fsyncs on the same disk, so
@@ -126,16 +128,25 @@ final class Pipeline {
         long batchStart = System.nanoTime();
         try {
             boolean draining = false;
+            long stoppedAt = Long.MAX_VALUE;
             while (true) {
                 long pollStart = System.nanoTime();
+                long[] oldest = {Long.MAX_VALUE};
                 int n = source.poll(e -> {
+                    oldest[0] = Math.min(oldest[0], e.timeNs());
                     if (accepts(e)) {
                         batch.add(e);
                     }
                 }, POLL);
-                boolean last = draining && n == 0;
-                draining = stopping;
                 long now = System.nanoTime();
+                // Drain everything from before the command exited; a descendant that outlives it (a daemon)
+                // may write forever, so what it writes later is taken for DRAIN_NANOS at most.
+                boolean onlyLater = oldest[0] > stoppedAt;
+                boolean last = draining && (n == 0 || (onlyLater && now - stoppedAt > DRAIN_NANOS));
+                if (stopping && !draining) {
+                    draining = true;
+                    stoppedAt = now;
+                }
                 if (last || batch.size() >= BATCH_EVENTS || now - batchStart >= BATCH_NANOS) {
                     queue.put(new Batch(new ArrayList<>(batch), last ? Long.MAX_VALUE : pollStart - SLACK_NANOS));
                     batch.clear();
