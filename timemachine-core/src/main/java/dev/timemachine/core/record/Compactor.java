@@ -83,7 +83,6 @@ public final class Compactor {
     private long eventCount;
     private long byteCount;
     private long versionCount;
-    private long lost;
 
     public Compactor(TimeMachineStore store, int recording, TreeState tree, PathFilter filter, ContentReader reader) {
         this.journal = store.journal(recording);
@@ -97,11 +96,11 @@ public final class Compactor {
     }
 
     /** Counters for the recording's summary. */
-    public record Counters(long events, long bytes, long versions, long approximateFiles, long lostRecords) {
+    public record Counters(long events, long bytes, long versions, long approximateFiles) {
     }
 
     public Counters counters() {
-        return new Counters(eventCount, byteCount, versionCount, approximatePaths.size(), lost);
+        return new Counters(eventCount, byteCount, versionCount, approximatePaths.size());
     }
 
     /** The paths whose versions are approximate, for the summary. */
@@ -182,7 +181,7 @@ public final class Compactor {
             case LINK -> link(e.path(), e.path2(), t, seq);
             case REREAD -> reread(e.path(), t, seq);
             case LOST -> {
-                lost += Math.max(1, e.length());
+                // the source counts drops; a LOST naming a file says which one to take from disk
                 if (e.path().length > 0 && tree.get(e.path()) instanceof File) {
                     reread(e.path(), t, seq);
                 }
@@ -466,7 +465,10 @@ public final class Compactor {
             });
             if (!Arrays.equals(now[0], path)) {
                 from = now[0];
-                entries = disk.walk(from, new PathFilter(List.of(DiskReader.toPath(from)), List.of(), null));
+                byte[] there = from;
+                entries = DiskReader.toPath(there)
+                        .map(root -> disk.walk(there, new PathFilter(List.of(root), List.of(), null)))
+                        .orElse(List.of());
             }
             if (entries.isEmpty() && hadChildren[0]) {
                 tree.put(path, new Dir(0755));

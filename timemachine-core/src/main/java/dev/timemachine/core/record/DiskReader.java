@@ -1,9 +1,9 @@
 package dev.timemachine.core.record;
 
 import dev.timemachine.api.FileState;
+import dev.timemachine.core.replay.PathBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,10 +14,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads files as they are on disk now, never following symlinks: for the baseline and for changes the
- * capture could not see byte for byte. Paths cross between bytes and {@link Path} as UTF-8.
+ * capture could not see byte for byte. Paths cross between bytes and {@link Path} through {@link PathBytes}.
  */
 final class DiskReader {
     /** Larger files are not read into memory; their versions are approximate. */
@@ -28,17 +29,18 @@ final class DiskReader {
                  long size, long mtimeNs) {
     }
 
-    static Path toPath(byte[] path) {
-        return Path.of(new String(path, StandardCharsets.UTF_8));
+    /** The JDK's name for these path bytes, or empty when its file-name charset cannot represent them. */
+    static Optional<Path> toPath(byte[] path) {
+        return PathBytes.name(path).map(Path::of);
     }
 
     static byte[] toBytes(Path path) {
-        return path.toString().getBytes(StandardCharsets.UTF_8);
+        return PathBytes.bytes(path);
     }
 
     /** The entry at {@code path} with its content, or null if nothing is there. */
     Entry read(byte[] path) {
-        Entry e = stat(toPath(path));
+        Entry e = toPath(path).map(DiskReader::stat).orElse(null);
         return e == null || e.type() != FileState.Type.REGULAR ? e : withContent(e);
     }
 
@@ -54,8 +56,12 @@ final class DiskReader {
     /** {@code path} and everything below it that {@code filter} accepts, parents first, without contents. */
     List<Entry> walkMetadata(byte[] path, PathFilter filter) {
         List<Entry> out = new ArrayList<>();
+        Optional<Path> start = toPath(path);
+        if (start.isEmpty()) {
+            return out;
+        }
         try {
-            Files.walkFileTree(toPath(path), new SimpleFileVisitor<>() {
+            Files.walkFileTree(start.get(), new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                     if (!filter.accepts(toBytes(dir))) {
@@ -121,11 +127,12 @@ final class DiskReader {
     }
 
     static Entry withContent(Entry e) {
-        if (e.size() > MAX_CONTENT) {
+        Optional<Path> p = toPath(e.path());
+        if (e.size() > MAX_CONTENT || p.isEmpty()) {
             return e;
         }
         try {
-            byte[] bytes = Files.readAllBytes(toPath(e.path()));
+            byte[] bytes = Files.readAllBytes(p.get());
             return new Entry(e.path(), e.type(), e.mode(), bytes, null, e.dev(), e.ino(), bytes.length, e.mtimeNs());
         } catch (IOException ex) {
             return e;

@@ -1,7 +1,8 @@
 package dev.timemachine.core.record;
 
-import java.nio.charset.StandardCharsets;
+import dev.timemachine.core.replay.PathBytes;
 import java.nio.file.FileSystems;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ public final class PathFilter {
     }
 
     static byte[] bytes(Path p) {
-        return p.toString().getBytes(StandardCharsets.UTF_8);
+        return PathBytes.bytes(p);
     }
 
     /** The root {@code path} lies under (or is), or {@code null}. */
@@ -73,8 +74,14 @@ public final class PathFilter {
         if (relative.isEmpty() && absolute.isEmpty() && names.isEmpty()) {
             return true;
         }
-        Path abs = Path.of(new String(path, StandardCharsets.UTF_8));
-        Path rootPath = Path.of(new String(root, StandardCharsets.UTF_8));
+        Path abs;
+        Path rootPath;
+        try {
+            abs = Path.of(PathBytes.display(path));
+            rootPath = Path.of(PathBytes.display(root));
+        } catch (InvalidPathException e) {
+            return true; // a name the JDK cannot spell cannot match a glob given on its command line
+        }
         for (Path p = abs; p != null && p.startsWith(rootPath) && !p.equals(rootPath); p = p.getParent()) {
             if (matches(p, rootPath.relativize(p))) {
                 return false;
