@@ -28,6 +28,18 @@ final class ContentLayout {
             this(start, end, hash, blobOffset, origin, null);
         }
 
+        /** Whether {@code o} places the same bytes at the same offsets, known without reading content. */
+        boolean sameBytesAs(Segment o) {
+            if (start != o.start || end != o.end) {
+                return false;
+            }
+            if (inline != null || o.inline != null) {
+                return inline != null && o.inline != null && java.util.Arrays.equals(inline, (int) blobOffset,
+                        (int) (blobOffset + length()), o.inline, (int) o.blobOffset, (int) (o.blobOffset + o.length()));
+            }
+            return blobOffset == o.blobOffset && hash.equals(o.hash);
+        }
+
         long length() {
             return end - start;
         }
