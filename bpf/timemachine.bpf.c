@@ -191,13 +191,24 @@ static __always_inline void count_drop(void)
 		*d += 1;
 }
 
-/* Wakeups dominate the cost (KERNEL-NOTES): only wake the consumer once enough data waits. */
-static __always_inline __u64 wake_flags(void)
+/*
+ * Wakeups dominate the cost (KERNEL-NOTES): wake the consumer only when the waiting data crosses the
+ * threshold with this record. The consumer sleeps only once it has drained the ring, so a record that
+ * finds the threshold already passed finds it awake (and a wakeup missed in a race between CPUs is made
+ * up by the consumer's poll timeout). `pending` is the data waiting before this record, `size` its size.
+ */
+static __always_inline __u64 wake_flags(__u64 pending, __u64 size)
 {
 	struct tm_config *c = bpf_map_lookup_elem(&tm_config, &ZERO);
 	__u64 threshold = c ? c->wakeup_bytes : 0;
-	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= threshold ? BPF_RB_FORCE_WAKEUP
-								       : BPF_RB_NO_WAKEUP;
+	return threshold == 0 || (pending < threshold && pending + size >= threshold) ? BPF_RB_FORCE_WAKEUP
+										    : BPF_RB_NO_WAKEUP;
+}
+
+/* Waiting data before a record of `size` bytes that is yet to be reserved. */
+static __always_inline __u64 pending_before(void)
+{
+	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
 }
 
 /* Syscall int arguments may come with garbage or zero-extension in the upper half: compare as int. */
@@ -359,7 +370,7 @@ static __noinline int emit(struct scratch *s)
 	if (size > HDR_SIZE + 2 * PATH_LEN)
 		return -1;
 	/* hdr and data are adjacent in struct scratch, so one output carries both */
-	if (bpf_ringbuf_output(&rb, &s->hdr, size, wake_flags())) {
+	if (bpf_ringbuf_output(&rb, &s->hdr, size, wake_flags(pending_before(), size))) {
 		count_drop();
 		return -1;
 	}
@@ -521,7 +532,7 @@ static long write_step(__u32 i, void *vctx)
 	struct write_state *c = &s->c;
 	struct tm_hdr *h = &s->hdr;
 	struct bpf_dynptr dp;
-	__u64 n;
+	__u64 n, pending;
 
 	if (c->left == 0)
 		return 1;
@@ -558,7 +569,10 @@ static long write_step(__u32 i, void *vctx)
 			c->unreadable = 1;
 			return 1;
 		}
-		bpf_ringbuf_submit_dynptr(&dp, wake_flags());
+		/* the reserved record already counts as waiting data (with its 8-byte ring header) */
+		pending = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
+		bpf_ringbuf_submit_dynptr(&dp, wake_flags(pending > HDR_SIZE + n + 8 ? pending - HDR_SIZE - n - 8 : 0,
+							  HDR_SIZE + n + 8));
 	}
 	c->src += n;
 	c->iov_left -= n;
@@ -595,7 +609,7 @@ static __noinline int emit_write(__u64 now, struct inflight *a, long ret)
 		s->hdr.type = TM_OP_LOST;
 		s->hdr.length = fc->lost;
 		/* not counted as a drop when it fails: it is retried with the next write */
-		if (bpf_ringbuf_output(&rb, &s->hdr, HDR_SIZE, wake_flags()) == 0)
+		if (bpf_ringbuf_output(&rb, &s->hdr, HDR_SIZE, wake_flags(pending_before(), HDR_SIZE)) == 0)
 			fc->lost = 0;
 		s->hdr.type = TM_OP_WRITE;
 		s->hdr.length = 0;
