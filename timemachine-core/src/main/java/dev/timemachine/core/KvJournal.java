@@ -41,7 +41,7 @@ final class KvJournal implements Journal {
         try (KvBatch batch = kv.batch()) {
             for (FsEvent e : events) {
                 seq++;
-                batch.put(Keyspace.JOURNAL, Keys.journal(recording, e.timeNs(), seq), Values.event(e));
+                batch.put(Keyspace.JOURNAL, Keys.journal(recording, e.timeNs(), seq), Values.eventHead(e), e.payload());
             }
             // Sequences are not in key order (time comes first), so the last one is kept beside the entries,
             // in the same atomic batch.

@@ -15,6 +15,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +39,16 @@ final class Values {
     // ---- events (l:) ----
 
     static byte[] event(FsEvent e) {
+        byte[] head = eventHead(e);
+        byte[] value = Arrays.copyOf(head, head.length + e.payload().length);
+        System.arraycopy(e.payload(), 0, value, head.length, e.payload().length);
+        return value;
+    }
+
+    /** The encoding of {@code e} up to its payload, which follows it in the value. */
+    static byte[] eventHead(FsEvent e) {
         int size = 1 + 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + e.path().length + 4
-                + (e.path2() == null ? 0 : e.path2().length) + 4 + e.payload().length;
+                + (e.path2() == null ? 0 : e.path2().length) + 4;
         ByteBuffer b = ByteBuffer.allocate(size).put(EVENT_V1).put((byte) e.op().code()).putInt(e.flags())
                 .putInt(e.pid()).putInt(e.tid()).putLong(e.offset()).putLong(e.length()).putInt(e.mode());
         b.putInt(e.path().length).put(e.path());
@@ -48,7 +57,7 @@ final class Values {
         } else {
             b.putInt(e.path2().length).put(e.path2());
         }
-        b.putInt(e.payload().length).put(e.payload());
+        b.putInt(e.payload().length);
         return b.array();
     }
 

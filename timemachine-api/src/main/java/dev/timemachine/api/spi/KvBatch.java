@@ -8,6 +8,16 @@ public interface KvBatch extends AutoCloseable {
 
     void put(Keyspace keyspace, byte[] key, byte[] value);
 
+    /**
+     * Puts {@code head} followed by {@code tail} as one value: a large payload goes into the batch without
+     * first being copied into a value array of its own.
+     */
+    default void put(Keyspace keyspace, byte[] key, byte[] head, byte[] tail) {
+        byte[] value = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, value, head.length, tail.length);
+        put(keyspace, key, value);
+    }
+
     void delete(Keyspace keyspace, byte[] key);
 
     /** Deletes every key in {@code [fromInclusive, toExclusive)}. */

@@ -177,7 +177,14 @@ public final class EbpfEventSource implements EventSource {
             try {
                 ensureStarted();
                 decoder.sink(sink);
-                int n = ring.drain(decoder, MAX_RECORDS_PER_DRAIN);
+                // everything that arrived before the call, even when that is more than one drain
+                long arrived = ring.producerPosition();
+                int n = 0;
+                int got;
+                do {
+                    got = ring.drain(decoder, MAX_RECORDS_PER_DRAIN);
+                    n += got;
+                } while (got == MAX_RECORDS_PER_DRAIN && ring.consumerPosition() < arrived);
                 n += reportDrops(sink);
                 long left = deadline - System.nanoTime();
                 if (n > 0 || left <= 0) {

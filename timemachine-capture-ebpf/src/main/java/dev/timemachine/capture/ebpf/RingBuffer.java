@@ -105,6 +105,18 @@ final class RingBuffer implements AutoCloseable {
         return n;
     }
 
+    /** How far the kernel has reserved: every record committed by now ends at or before it. */
+    long producerPosition() {
+        long prod = producer.getLong(0);
+        VarHandle.acquireFence();
+        return prod;
+    }
+
+    /** How far records have been consumed. */
+    long consumerPosition() {
+        return consumer.getLong(0);
+    }
+
     /** Whether records are waiting (committed or not). */
     boolean hasData() {
         long prod = producer.getLong(0);

@@ -92,6 +92,40 @@ class EbpfEventSourceTest {
         assertTrue(waited >= 25_000_000L && waited < 2_000_000_000L, "waited " + waited + " ns");
     }
 
+    /**
+     * A consumer that fell behind gets the whole backlog from one poll, even when it is more than one drain
+     * (65,536 records): its callers publish a watermark after each poll, and an event left behind in the ring
+     * would arrive after it.
+     */
+    @Test
+    void onePollDeliversEverythingThatArrivedBeforeIt() throws Exception {
+        Capture.source(); // skips without eBPF
+        Path dir = Capture.tempDir("backlog");
+        try (EbpfEventSource s = new EbpfEventSource(new EbpfConfig(64 << 20, 32 << 20, 4096, 4))) {
+            s.start();
+            Process p = new ProcessBuilder("sh", "-c", "read _ && exec \"$@\"", "sh", Capture.PYTHON, "-B", "-c", """
+                    import os
+                    fd = os.open('f', os.O_WRONLY | os.O_CREAT, 0o644)
+                    for i in range(100000):
+                        os.write(fd, b'x')
+                    """).directory(dir.toFile()).start();
+            s.track((int) p.pid());
+            try (var stdin = p.getOutputStream()) {
+                stdin.write('\n');
+            }
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            Thread.sleep(50);
+            long[] writes = {0};
+            s.poll(e -> {
+                if (e.op() == dev.timemachine.api.Op.WRITE) {
+                    writes[0]++;
+                }
+            }, Duration.ZERO);
+            assertEquals(100_000, writes[0]);
+            assertEquals(0, s.droppedRecords());
+        }
+    }
+
     @Test
     void perCpuDropCountersCoverEveryPossibleCpu() {
         long[] perCpu = Capture.source().droppedRecordsPerCpu();

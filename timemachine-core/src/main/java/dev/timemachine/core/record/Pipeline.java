@@ -7,10 +7,11 @@ import dev.timemachine.api.Op;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Stage 1 and its hand-off to stage 2 (DESIGN §5–§6), on three threads:
@@ -27,6 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Pipeline {
     private static final int BATCH_EVENTS = 1_000;
+    /**
+     * Payload bytes per batch, at most about: a batch is copied whole into native memory and the WAL, and
+     * batches of several MiB (a thousand 4 KiB writes) were each a fresh allocation to fault in.
+     */
+    private static final long BATCH_BYTES = 1L << 20;
     private static final long BATCH_NANOS = 1_000_000;
     private static final Duration POLL = Duration.ofMillis(5);
     /**
@@ -43,15 +49,29 @@ final class Pipeline {
      */
     private static final long BACKLOG_BYTES = 128L << 20;
     private static final long BACKLOG_EVENTS = 250_000;
+    /** How often the compactor looks at the backlog when nobody wakes it. */
+    private static final long CHECK_NANOS = 50_000_000;
 
-    private record Batch(List<FsEvent> events, long watermark) {
+    /**
+     * Payload bytes the hand-off holds at most: what the capture's ring buffer cannot absorb while the journal
+     * falls behind a write flood is buffered here (dd writing 2 GiB outruns the journal by about a gigabyte).
+     */
+    private static final long QUEUE_BYTES = 1L << 30;
+
+    private record Batch(List<FsEvent> events, long watermark, int kib) {
+        Batch(List<FsEvent> events, long watermark) {
+            this(events, watermark,
+                    events.isEmpty() ? 0 : (int) (events.stream().mapToLong(e -> e.payload().length).sum() >> 10) + 1);
+        }
     }
 
     private final EventSource source;
     private final PathFilter filter;
     private final Journal journal;
     private final Compactor compactor;
-    private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(256);
+    private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
+    /** KiB of payload that may still be queued. */
+    private final Semaphore queueKib = new Semaphore((int) (QUEUE_BYTES >> 10));
     private final AtomicLong journaled = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
@@ -62,6 +82,7 @@ final class Pipeline {
     private final AtomicLong promptUpTo = new AtomicLong(Long.MIN_VALUE);
     private volatile Throwable failure;
     private final List<Thread> threads = new ArrayList<>();
+    private Thread compactorThread;
 
     Pipeline(EventSource source, PathFilter filter, Journal journal, Compactor compactor) {
         this.source = source;
@@ -73,7 +94,8 @@ final class Pipeline {
     void start() {
         threads.add(new Thread(this::consume, "tm-consumer"));
         threads.add(new Thread(this::append, "tm-appender"));
-        threads.add(new Thread(this::compact, "tm-compactor"));
+        compactorThread = new Thread(this::compact, "tm-compactor");
+        threads.add(compactorThread);
         threads.forEach(Thread::start);
     }
 
@@ -125,6 +147,7 @@ final class Pipeline {
 
     private void consume() {
         List<FsEvent> batch = new ArrayList<>();
+        long[] batchBytes = {0};
         long batchStart = System.nanoTime();
         try {
             boolean draining = false;
@@ -136,6 +159,14 @@ final class Pipeline {
                     oldest[0] = Math.min(oldest[0], e.timeNs());
                     if (accepts(e)) {
                         batch.add(e);
+                        batchBytes[0] += e.payload().length;
+                        if (batch.size() >= BATCH_EVENTS || batchBytes[0] >= BATCH_BYTES) {
+                            // a poll that finds a backlog delivers all of it: hand it on in batches of the
+                            // usual size, without a watermark until the poll is done
+                            handOff(new Batch(new ArrayList<>(batch), Long.MIN_VALUE));
+                            batch.clear();
+                            batchBytes[0] = 0;
+                        }
                     }
                 }, POLL);
                 long now = System.nanoTime();
@@ -147,20 +178,29 @@ final class Pipeline {
                     draining = true;
                     stoppedAt = now;
                 }
-                if (last || batch.size() >= BATCH_EVENTS || now - batchStart >= BATCH_NANOS) {
-                    queue.put(new Batch(new ArrayList<>(batch), last ? Long.MAX_VALUE : pollStart - SLACK_NANOS));
+                if (last || now - batchStart >= BATCH_NANOS) {
+                    handOff(new Batch(new ArrayList<>(batch), last ? Long.MAX_VALUE : pollStart - SLACK_NANOS));
                     batch.clear();
+                    batchBytes[0] = 0;
                     batchStart = now;
                 }
                 if (last) {
                     return;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
             fail(e);
             queue.offer(new Batch(List.of(), Long.MAX_VALUE));
+        }
+    }
+
+    private void handOff(Batch b) {
+        try {
+            queueKib.acquire(b.kib());
+            queue.put(b);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while handing events to the journal", e);
         }
     }
 
@@ -168,6 +208,7 @@ final class Pipeline {
         try {
             while (true) {
                 Batch b = queue.take();
+                queueKib.release(b.kib());
                 if (failure == null && !b.events().isEmpty()) {
                     try {
                         journal.append(clampLate(b.events()));
@@ -184,12 +225,17 @@ final class Pipeline {
                     }
                 }
                 journaled.accumulateAndGet(b.watermark(), Math::max);
+                boolean prompt = false;
                 if (failure == null) {
                     for (FsEvent e : b.events()) {
                         if (readsDisk(e)) {
                             promptUpTo.accumulateAndGet(e.timeNs(), Math::max);
+                            prompt = true;
                         }
                     }
+                }
+                if (prompt || b.watermark() == Long.MAX_VALUE) {
+                    LockSupport.unpark(compactorThread);
                 }
                 if (b.watermark() == Long.MAX_VALUE) {
                     return;
@@ -245,10 +291,11 @@ final class Pipeline {
                 if (done == Long.MAX_VALUE || (failure != null && w == Long.MAX_VALUE)) {
                     return;
                 }
-                TimeUnit.MILLISECONDS.sleep(50);
+                // woken early by the appender for the last batch and for events to compact promptly
+                LockSupport.parkNanos(CHECK_NANOS);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            fail(e);
         }
     }
 

@@ -26,13 +26,16 @@ final class RocksBatch implements KvBatch {
     private static final byte DELETE_RANGE = 0xF;
 
     private final RocksKeyValueStore store;
-    private byte[] buf = new byte[4096];
+    private byte[] buf;
     private int len = HEADER;
     private int count;
     private boolean done;
 
-    RocksBatch(RocksKeyValueStore store) {
+    /** {@code buffer}: where to encode, at least {@link #HEADER} bytes; grown as needed. */
+    RocksBatch(RocksKeyValueStore store, byte[] buffer) {
         this.store = store;
+        this.buf = buffer;
+        Arrays.fill(buf, 0, HEADER, (byte) 0);
     }
 
     @Override
@@ -42,6 +45,20 @@ final class RocksBatch implements KvBatch {
         tag(cf, PUT, CF_PUT, (long) key.length + value.length);
         bytes(key);
         bytes(value);
+        count++;
+    }
+
+    @Override
+    public void put(Keyspace keyspace, byte[] key, byte[] head, byte[] tail) {
+        int cf = check(keyspace, key);
+        Objects.requireNonNull(head, "head");
+        Objects.requireNonNull(tail, "tail");
+        tag(cf, PUT, CF_PUT, (long) key.length + head.length + tail.length);
+        bytes(key);
+        varint(head.length + tail.length);
+        System.arraycopy(head, 0, buf, len, head.length);
+        System.arraycopy(tail, 0, buf, len + head.length, tail.length);
+        len += head.length + tail.length;
         count++;
     }
 
@@ -121,10 +138,21 @@ final class RocksBatch implements KvBatch {
             throw new IllegalStateException("batch already committed or closed");
         }
         done = true;
-        if (count > 0) {
-            store.write(encoded());
+        try {
+            if (count > 0) {
+                store.write(encoded());
+            }
+        } finally {
+            release();
         }
-        buf = null;
+    }
+
+    /** Hands the buffer back to the store for the thread's next batch. */
+    private void release() {
+        if (buf != null) {
+            store.recycle(buf);
+            buf = null;
+        }
     }
 
     /** The batch in RocksDB's format, header included. */
@@ -140,6 +168,6 @@ final class RocksBatch implements KvBatch {
     @Override
     public void close() {
         done = true;
-        buf = null;
+        release();
     }
 }

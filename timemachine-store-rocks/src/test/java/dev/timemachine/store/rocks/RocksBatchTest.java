@@ -24,17 +24,30 @@ class RocksBatchTest {
     @TempDir
     Path tmp;
 
-    /** The Java encoding must be byte for byte what RocksDB's own WriteBatch builds. */
+    /**
+     * The Java encoding must be byte for byte what RocksDB's own WriteBatch builds, also in a buffer a larger
+     * earlier batch of the same thread left full of other bytes.
+     */
     @Test
     void encodesExactlyLikeRocksDb() throws Exception {
         Random random = new Random(7);
         try (RocksKeyValueStore store = open(tmp); WriteBatch reference = new WriteBatch()) {
-            RocksBatch batch = new RocksBatch(store);
+            try (KvBatch earlier = store.batch()) {
+                byte[] junk = new byte[100_000];
+                random.nextBytes(junk);
+                earlier.put(Keyspace.JOURNAL, b("junk"), junk);
+                earlier.commit();
+            }
+            RocksBatch batch = (RocksBatch) store.batch();
             byte[] longValue = new byte[300]; // lengths past one varint byte
             random.nextBytes(longValue);
             for (Keyspace keyspace : Keyspace.values()) {
                 batch.put(keyspace, b("key"), b("value"));
                 reference.put(store.family(keyspace), b("key"), b("value"));
+                batch.put(keyspace, b("two"), b("head-"), longValue);
+                byte[] joined = Arrays.copyOf(b("head-"), 5 + longValue.length);
+                System.arraycopy(longValue, 0, joined, 5, longValue.length);
+                reference.put(store.family(keyspace), b("two"), joined);
                 batch.put(keyspace, new byte[200], longValue);
                 reference.put(store.family(keyspace), new byte[200], longValue);
                 batch.put(keyspace, new byte[0], new byte[0]);
