@@ -80,6 +80,9 @@ public final class Compactor {
     private final Map<ContentHash, byte[]> pendingContent = new java.util.LinkedHashMap<>();
     private final Set<ByteBuffer> approximatePaths = new HashSet<>();
     private ContentHash empty;
+    private JournalTail tail;
+    /** The highest watermark compacted up to so far. */
+    private long compactedUpTo = Long.MIN_VALUE;
     private long eventCount;
     private long byteCount;
     private long versionCount;
@@ -114,6 +117,21 @@ public final class Compactor {
      * @return how many entries were compacted
      */
     public long compactUpTo(long watermarkNs) {
+        List<JournalEntry> held = tail == null ? null : tail.take(compactedUpTo, watermarkNs);
+        compactedUpTo = Math.max(compactedUpTo, watermarkNs);
+        if (held != null) {
+            int from = 0;
+            while (from < held.size()) {
+                int to = from;
+                long bytes = 0;
+                while (to < held.size() && to - from < CHUNK_ENTRIES && bytes < CHUNK_BYTES) {
+                    bytes += held.get(to++).event().payload().length;
+                }
+                compact(held.subList(from, to));
+                from = to;
+            }
+            return held.size();
+        }
         long total = 0;
         while (true) {
             List<JournalEntry> chunk = new ArrayList<>();
@@ -129,14 +147,31 @@ public final class Compactor {
             if (chunk.isEmpty()) {
                 return total;
             }
-            for (JournalEntry e : chunk) {
-                apply(e);
-            }
-            flush();
-            events.append(chunk);
-            journal.trim(chunk.get(chunk.size() - 1).position().next());
+            compact(chunk);
             total += chunk.size();
         }
+    }
+
+    /**
+     * Takes the entries appended to the journal from {@code tail} instead of reading them back, as long as it
+     * holds all of them.
+     */
+    void feedFrom(JournalTail tail) {
+        this.tail = tail;
+    }
+
+    /** Compacts the journal's next entries, in journal order, and trims them. */
+    private void compact(List<JournalEntry> chunk) {
+        if (chunk.get(0).position().compareTo(journal.trimmedTo()) < 0) {
+            throw new IllegalStateException("entry " + chunk.get(0).position() + " is before the compacted part of"
+                    + " the journal, " + journal.trimmedTo());
+        }
+        for (JournalEntry e : chunk) {
+            apply(e);
+        }
+        flush();
+        events.append(chunk);
+        journal.trim(chunk.get(chunk.size() - 1).position().next());
     }
 
     /** The journal position up to which everything is compacted (exclusive). */

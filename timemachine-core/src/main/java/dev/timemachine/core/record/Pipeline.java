@@ -72,6 +72,8 @@ final class Pipeline {
     private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
     /** KiB of payload that may still be queued. */
     private final Semaphore queueKib = new Semaphore((int) (QUEUE_BYTES >> 10));
+    /** What the compactor takes without reading the journal back: up to two backlogs' worth. */
+    private final JournalTail tail = new JournalTail(2 * BACKLOG_BYTES);
     private final AtomicLong journaled = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
@@ -89,6 +91,7 @@ final class Pipeline {
         this.filter = filter;
         this.journal = journal;
         this.compactor = compactor;
+        compactor.feedFrom(tail);
     }
 
     void start() {
@@ -211,7 +214,8 @@ final class Pipeline {
                 queueKib.release(b.kib());
                 if (failure == null && !b.events().isEmpty()) {
                     try {
-                        journal.append(clampLate(b.events()));
+                        List<FsEvent> events = clampLate(b.events());
+                        tail.appended(events, journal.append(events));
                     } catch (RuntimeException e) {
                         fail(e);
                     }
