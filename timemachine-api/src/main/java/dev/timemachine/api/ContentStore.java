@@ -18,6 +18,15 @@ public interface ContentStore {
     List<ContentHash> putAll(List<byte[]> contents);
 
     /**
+     * Stores contents whose SHA-256 the caller has just computed, as {@link #putAll} does, without hashing
+     * them again. A wrong hash stores content under a name it does not have: {@link #get} refuses it and
+     * verification reports it.
+     */
+    default void putHashed(java.util.Map<ContentHash, byte[]> contents) {
+        putAll(new java.util.ArrayList<>(contents.values()));
+    }
+
+    /**
      * The hashes of the stored parts (chunks) {@code hash} is assembled from; empty for content stored whole.
      * Whatever keeps {@code hash} must keep these too.
      *

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -52,10 +53,22 @@ final class KvContentStore implements ContentStore {
         return hashes;
     }
 
+    @Override
+    public void putHashed(Map<ContentHash, byte[]> contents) {
+        Set<ContentHash> inBatch = new HashSet<>();
+        try (KvBatch batch = kv.batch()) {
+            contents.forEach((hash, bytes) -> stage(batch, hash, bytes, inBatch));
+            batch.commit();
+        }
+    }
+
     /** Adds {@code bytes} to the batch unless already stored; returns its hash. */
     private ContentHash stage(KvBatch batch, byte[] bytes, Set<ContentHash> inBatch) {
-        byte[] hash = Hashing.sha256(bytes);
-        ContentHash h = ContentHash.of(hash);
+        return stage(batch, ContentHash.of(Hashing.sha256(bytes)), bytes, inBatch);
+    }
+
+    private ContentHash stage(KvBatch batch, ContentHash h, byte[] bytes, Set<ContentHash> inBatch) {
+        byte[] hash = h.toBytes();
         if (inBatch.contains(h) || kv.get(Keyspace.CONTENT, hash) != null) {
             return h;
         }

@@ -234,7 +234,7 @@ public final class Compactor {
 
     /** Content is written before the versions that refer to it, so a reader never meets a dangling hash. */
     private void flush() {
-        content.putAll(new ArrayList<>(pendingContent.values()));
+        content.putHashed(pendingContent);
         pendingContent.clear();
         index.putAll(pending);
         pending.clear();

@@ -41,6 +41,26 @@ public abstract class ContentStoreContract extends EngineTestBase {
         assertTrue(cas.contains(h));
     }
 
+    /** Content handed over with the hash its writer computed is stored as if put: once, chunked when large. */
+    @Test
+    void contentPutWithItsHashIsStoredLikeAnyOther() {
+        ContentStore cas = open().content();
+        byte[] small = bytes("small");
+        byte[] big = new byte[1 << 20];
+        new Random(3).nextBytes(big);
+        java.util.Map<ContentHash, byte[]> hashed = new java.util.LinkedHashMap<>();
+        hashed.put(ContentHash.sha256(small), small);
+        hashed.put(ContentHash.sha256(big), big);
+        cas.putHashed(hashed);
+        assertArrayEquals(small, cas.get(ContentHash.sha256(small)));
+        assertArrayEquals(big, cas.get(ContentHash.sha256(big)));
+        assertFalse(cas.parts(ContentHash.sha256(big)).isEmpty());
+        int stored = hashes(cas).size();
+        assertEquals(List.of(ContentHash.sha256(small), ContentHash.sha256(big)), cas.putAll(List.of(small, big)));
+        cas.putHashed(hashed);
+        assertEquals(stored, hashes(cas).size());
+    }
+
     @Test
     void holdsEmptyAndLargeContent() {
         ContentStore cas = open().content();
