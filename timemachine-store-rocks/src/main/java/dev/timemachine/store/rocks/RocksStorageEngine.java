@@ -106,11 +106,12 @@ public final class RocksStorageEngine implements StorageEngine {
 
     private static void loadLibrary() {
         try {
-            RocksDB.loadLibrary();
+            RocksNativeLibrary.load();
         } catch (RuntimeException | LinkageError e) {
-            throw new TimeMachineException("cannot load the RocksDB native library (rocksdbjni extracts it into "
-                    + "java.io.tmpdir=" + System.getProperty("java.io.tmpdir") + ", which must be writable and "
-                    + "not mounted noexec): " + e, e);
+            List<Path> cache = RocksNativeLibrary.cacheRoots(System.getenv());
+            throw new TimeMachineException("cannot load the RocksDB native library (it is kept in "
+                    + (cache.isEmpty() ? "" : cache.get(0) + " or else ") + "extracted into java.io.tmpdir="
+                    + System.getProperty("java.io.tmpdir") + ", which must be writable and not mounted noexec): " + e, e);
         }
     }
 
