@@ -17,6 +17,15 @@ public final class Main {
 
     /** Runs the command line and returns the exit code; never throws. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        RecordCommand.prestart(args);
+        try {
+            return execute(out, err, args);
+        } finally {
+            RecordCommand.discardEarly();
+        }
+    }
+
+    private static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);
