@@ -43,8 +43,13 @@ import java.util.stream.Stream;
  * java benchmarks/src/main/java/dev/timemachine/bench/e2e/EndToEnd.java [--jar timemachine-cli/target/timemachine.jar]
  *     [--work /tmp/tm-e2e] [--reps 5] [--peer-reps 3] [--startup-reps 10]
  *     [--workloads startup,maven,tar,sqlite,git,dd,smallwrites] [--peers strace,reprozip,fatrace|none]
- *     [--jvm-opts "-Xmx2g ..."] [--verify last|all|none]
+ *     [--jvm-opts "-Xmx2g ..."] [--launcher bin/timemachine] [--verify last|all|none]
  * </pre>
+ *
+ * {@code --launcher SCRIPT} runs the recorder the way users do, through the checkout's launcher script (its
+ * JVM options, AppCDS archive): the script and the jar are copied into {@code WORK/launcher/} (so a rebuild of the
+ * checkout does not change them mid-run) and {@code --jvm-opts} reach it as {@code TIMEMACHINE_JAVA_OPTS}. The
+ * first recorded run makes the launcher's archive when there is none yet. Without it: {@code java -jar}.
  *
  * Workload sizes come from the environment (see {@code benchmarks/e2e/workload.sh}). Prints a Markdown
  * table on stdout, one line per run on stderr, and keeps runs.csv and summary.md in the work dir.
@@ -86,6 +91,8 @@ public final class EndToEnd {
     private final int peerReps;
     private final int startupReps;
     private final List<String> jvmOpts;
+    /** The launcher script the recorder runs through, in its own tree; null: {@code java -jar}. */
+    private Path launcher;
     private final String verify;
     private final List<Mode> peers = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
@@ -126,6 +133,7 @@ public final class EndToEnd {
         String peerList = "strace,reprozip,fatrace";
         List<String> jvmOpts = List.of();
         String verify = "last";
+        Path launcher = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--jar" -> jar = Path.of(args[++i]);
@@ -141,10 +149,11 @@ public final class EndToEnd {
                     jvmOpts = o.isEmpty() ? List.of() : List.of(o.split("\\s+"));
                 }
                 case "--verify" -> verify = args[++i];
+                case "--launcher" -> launcher = Path.of(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i] + "; accepted: --jar JAR, --work DIR, --e2e DIR, "
                             + "--reps N, --peer-reps N, --startup-reps N, --workloads a,b, --peers a,b|none, "
-                            + "--jvm-opts OPTS, --verify last|all|none");
+                            + "--jvm-opts OPTS, --launcher SCRIPT, --verify last|all|none");
                     System.exit(2);
                 }
             }
@@ -170,6 +179,18 @@ public final class EndToEnd {
         EndToEnd b = new EndToEnd(work.toAbsolutePath(), stableJar.toAbsolutePath(), e2e.toAbsolutePath(), reps, peerReps,
                 startupReps, jvmOpts, verify);
         b.notes.add("jar " + jar.toAbsolutePath() + " (" + sha(jar) + "), checkout at " + gitHead(e2e));
+        if (launcher != null) {
+            // the script runs the jar of the tree it is in (../timemachine-cli/target): give it a stable tree
+            Path tree = work.toAbsolutePath().resolve("launcher");
+            Files.createDirectories(tree.resolve("bin"));
+            Files.createDirectories(tree.resolve("timemachine-cli/target"));
+            b.launcher = tree.resolve("bin").resolve(launcher.getFileName());
+            Files.copy(launcher, b.launcher, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+            // with its mtime: the launcher's archive, keyed by it, lives on from one run of this harness to the next
+            Files.copy(jar, tree.resolve("timemachine-cli/target/timemachine.jar"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.COPY_ATTRIBUTES);
+            b.notes.add("recorder run through " + launcher + " (copied to " + b.launcher + ")");
+        }
         if (!peerList.equals("none")) {
             for (String p : peerList.split(",")) {
                 Mode m = Mode.valueOf(p.toUpperCase(Locale.ROOT));
@@ -266,10 +287,14 @@ public final class EndToEnd {
         switch (mode) {
             case ALONE, FATRACE -> argv.addAll(cmd);
             case RECORD -> {
-                argv.add("java");
-                argv.addAll(jvmOpts);
-                argv.addAll(List.of("-jar", jar.toString(), "record", "--state-dir", state.toString(), "--path",
-                        root.toString(), "--"));
+                if (launcher != null) {
+                    argv.addAll(List.of("env", "TIMEMACHINE_JAVA_OPTS=" + String.join(" ", jvmOpts), launcher.toString()));
+                } else {
+                    argv.add("java");
+                    argv.addAll(jvmOpts);
+                    argv.addAll(List.of("-jar", jar.toString()));
+                }
+                argv.addAll(List.of("record", "--state-dir", state.toString(), "--path", root.toString(), "--"));
                 argv.addAll(cmd);
             }
             case STRACE -> {
