@@ -17,10 +17,12 @@ import java.util.concurrent.locks.LockSupport;
  * Stage 1 and its hand-off to stage 2 (DESIGN §5–§6), on three threads:
  * <ol>
  *   <li>the consumer polls the event source, drops what the filter rejects (excluded bytes never enter the
- *   recording) and hands batches of about 1,000 events or 1 ms to a bounded queue;</li>
+ *   recording) and hands batches of about 1,000 events, 1 MiB of payload or 1 ms to a queue bounded in
+ *   bytes;</li>
  *   <li>the appender writes each batch to the journal (no fsync) and then publishes the batch's
  *   watermark: every event stamped at or before it is journaled;</li>
- *   <li>the compactor compacts up to the published watermark.</li>
+ *   <li>the compactor, at the lowest CPU priority, compacts up to the published watermark every 50 ms,
+ *   taking the events from memory ({@link JournalTail}) rather than reading them back.</li>
  * </ol>
  * The recorded process is never blocked: if the queue is full the consumer waits, and the only back-pressure
  * reaches the kernel ring buffer, whose losses the source counts. A failure of the appender or compactor
@@ -42,15 +44,10 @@ final class Pipeline {
     private static final long SLACK_NANOS = 20_000_000;
     /** How long events that happen after the command exited are still taken, at most. */
     private static final long DRAIN_NANOS = 2_000_000_000L;
-    /**
-     * Compaction waits until this much is journaled and not compacted (or the command exits): every byte it
-     * writes while the command runs competes with the command's own writes and fsyncs on the same disk, so
-     * it works in large steps, and a short command's recording is compacted once, at the end.
-     */
-    private static final long BACKLOG_BYTES = 128L << 20;
-    private static final long BACKLOG_EVENTS = 250_000;
-    /** How often the compactor looks at the backlog when nobody wakes it. */
+    /** How often the compactor looks for newly journaled events when nobody wakes it. */
     private static final long CHECK_NANOS = 50_000_000;
+    /** Journaled events held in memory for the compactor, at most (beyond, it reads them back). */
+    private static final long TAIL_BYTES = 256L << 20;
 
     /**
      * Payload bytes the hand-off holds at most: what the capture's ring buffer cannot absorb while the journal
@@ -72,16 +69,12 @@ final class Pipeline {
     private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
     /** KiB of payload that may still be queued. */
     private final Semaphore queueKib = new Semaphore((int) (QUEUE_BYTES >> 10));
-    /** What the compactor takes without reading the journal back: up to two backlogs' worth. */
-    private final JournalTail tail = new JournalTail(2 * BACKLOG_BYTES);
+    private final JournalTail tail = new JournalTail(TAIL_BYTES);
     private final AtomicLong journaled = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
     private final AtomicLong payloadBytes = new AtomicLong();
-    private final AtomicLong journaledEvents = new AtomicLong();
     private volatile boolean stopping;
-    /** The latest event whose compaction reads the disk: compaction keeps going until it is past it. */
-    private final AtomicLong promptUpTo = new AtomicLong(Long.MIN_VALUE);
     private volatile Throwable failure;
     private final List<Thread> threads = new ArrayList<>();
     private Thread compactorThread;
@@ -225,19 +218,11 @@ final class Pipeline {
                 } else {
                     for (FsEvent e : b.events()) {
                         payloadBytes.addAndGet(e.payload().length);
-                        journaledEvents.incrementAndGet();
                     }
                 }
                 journaled.accumulateAndGet(b.watermark(), Math::max);
-                boolean prompt = false;
-                if (failure == null) {
-                    for (FsEvent e : b.events()) {
-                        if (readsDisk(e)) {
-                            promptUpTo.accumulateAndGet(e.timeNs(), Math::max);
-                            prompt = true;
-                        }
-                    }
-                }
+                // what reads the disk is compacted promptly, so what it reads is close to that instant
+                boolean prompt = failure == null && b.events().stream().anyMatch(this::readsDisk);
                 if (prompt || b.watermark() == Long.MAX_VALUE) {
                     LockSupport.unpark(compactorThread);
                 }
@@ -272,19 +257,14 @@ final class Pipeline {
     }
 
     private void compact() {
+        // Compaction only has to be done by the end: it runs on what the command leaves idle (an fsync-bound
+        // command leaves plenty), so little is left to do after the command exits, and never slows it much.
+        ThreadPriority.lowerCurrentThread(ThreadPriority.NICE_LOWEST);
         long done = Long.MIN_VALUE;
-        long compactedBytes = 0;
-        long compactedEvents = 0;
         try {
             while (true) {
                 long w = journaled.get();
-                long bytes = payloadBytes.get();
-                long events = journaledEvents.get();
-                boolean due = w == Long.MAX_VALUE || promptUpTo.get() > done || bytes - compactedBytes >= BACKLOG_BYTES
-                        || events - compactedEvents >= BACKLOG_EVENTS;
-                if (due && w > done && failure == null) {
-                    compactedBytes = bytes;
-                    compactedEvents = events;
+                if (w > done && failure == null) {
                     try {
                         compactor.compactUpTo(w);
                     } catch (RuntimeException e) {
@@ -295,7 +275,7 @@ final class Pipeline {
                 if (done == Long.MAX_VALUE || (failure != null && w == Long.MAX_VALUE)) {
                     return;
                 }
-                // woken early by the appender for the last batch and for events to compact promptly
+                // woken early by the appender for the last batch and for events that read the disk
                 LockSupport.parkNanos(CHECK_NANOS);
             }
         } catch (RuntimeException | Error e) {
