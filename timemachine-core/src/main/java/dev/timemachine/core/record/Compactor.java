@@ -81,6 +81,8 @@ public final class Compactor {
     private final Set<ByteBuffer> approximatePaths = new HashSet<>();
     private ContentHash empty;
     private JournalTail tail;
+    /** Hashes of the current chunk's payloads, computed ahead by {@link #hashPayloads}. */
+    private final Map<byte[], ContentHash> hashed = new java.util.IdentityHashMap<>();
     /** The highest watermark compacted up to so far. */
     private long compactedUpTo = Long.MIN_VALUE;
     private long eventCount;
@@ -117,22 +119,26 @@ public final class Compactor {
      * @return how many entries were compacted
      */
     public long compactUpTo(long watermarkNs) {
-        List<JournalEntry> held = tail == null ? null : tail.take(compactedUpTo, watermarkNs);
+        JournalTail.Taken held = tail == null ? null : tail.take(compactedUpTo, watermarkNs);
         compactedUpTo = Math.max(compactedUpTo, watermarkNs);
+        long total = 0;
         if (held != null) {
+            List<JournalEntry> entries = held.entries();
             int from = 0;
-            while (from < held.size()) {
+            while (from < entries.size()) {
                 int to = from;
                 long bytes = 0;
-                while (to < held.size() && to - from < CHUNK_ENTRIES && bytes < CHUNK_BYTES) {
-                    bytes += held.get(to++).event().payload().length;
+                while (to < entries.size() && to - from < CHUNK_ENTRIES && bytes < CHUNK_BYTES) {
+                    bytes += entries.get(to++).event().payload().length;
                 }
-                compact(held.subList(from, to));
+                compact(entries.subList(from, to));
                 from = to;
             }
-            return held.size();
+            total = entries.size();
+            if (held.complete()) {
+                return total;
+            }
         }
-        long total = 0;
         while (true) {
             List<JournalEntry> chunk = new ArrayList<>();
             long[] bytes = {0};
@@ -152,10 +158,7 @@ public final class Compactor {
         }
     }
 
-    /**
-     * Takes the entries appended to the journal from {@code tail} instead of reading them back, as long as it
-     * holds all of them.
-     */
+    /** Takes the entries appended to the journal from {@code tail} instead of reading back those it holds. */
     void feedFrom(JournalTail tail) {
         this.tail = tail;
     }
@@ -166,9 +169,11 @@ public final class Compactor {
             throw new IllegalStateException("entry " + chunk.get(0).position() + " is before the compacted part of"
                     + " the journal, " + journal.trimmedTo());
         }
+        hashPayloads(chunk);
         for (JournalEntry e : chunk) {
             apply(e);
         }
+        hashed.clear();
         flush();
         events.append(chunk);
         journal.trim(chunk.get(chunk.size() - 1).position().next());
@@ -240,8 +245,51 @@ public final class Compactor {
         pending.clear();
     }
 
+    /**
+     * Hashes the chunk's write payloads that go to the content store on every core: hashing is most of the
+     * compactor's work on large writes, and it is independent per payload. The hashing threads run at the
+     * compactor's low priority.
+     */
+    private void hashPayloads(List<JournalEntry> chunk) {
+        List<byte[]> payloads = new ArrayList<>();
+        for (JournalEntry e : chunk) {
+            if (e.event().op() == dev.timemachine.api.Op.WRITE && e.event().payload().length > INLINE_MAX) {
+                payloads.add(e.event().payload());
+            }
+        }
+        if (payloads.size() < 2) {
+            return;
+        }
+        ContentHash[] hashes = new ContentHash[payloads.size()];
+        Hashers.POOL.submit(() -> java.util.stream.IntStream.range(0, hashes.length).parallel()
+                .forEach(i -> hashes[i] = ContentHash.sha256(payloads.get(i)))).join();
+        for (int i = 0; i < hashes.length; i++) {
+            hashed.put(payloads.get(i), hashes[i]);
+        }
+    }
+
+    /** The hashing threads, shared by all compactors; daemons at the lowest priority. */
+    private static final class Hashers {
+        static final java.util.concurrent.ForkJoinPool POOL = new java.util.concurrent.ForkJoinPool(
+                Runtime.getRuntime().availableProcessors(), pool -> {
+                    java.util.concurrent.ForkJoinWorkerThread t = new java.util.concurrent.ForkJoinWorkerThread(pool) {
+                        @Override
+                        protected void onStart() {
+                            super.onStart();
+                            ThreadPriority.lowerCurrentThread(ThreadPriority.NICE_LOWEST);
+                        }
+                    };
+                    t.setName("tm-hasher-" + t.getPoolIndex());
+                    t.setDaemon(true);
+                    return t;
+                }, null, false);
+    }
+
     private ContentHash stash(byte[] bytes) {
-        ContentHash h = ContentHash.sha256(bytes);
+        ContentHash h = hashed.get(bytes);
+        if (h == null) {
+            h = ContentHash.sha256(bytes);
+        }
         pendingContent.putIfAbsent(h, bytes);
         return h;
     }

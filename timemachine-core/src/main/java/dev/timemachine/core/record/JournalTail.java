@@ -8,19 +8,28 @@ import java.util.List;
 
 /**
  * The newest journal entries, kept in memory as they are appended, so that the compactor gets them without
- * reading them back from the journal. The journal stays the record: when more than {@code maxBytes} wait
- * here, what is held is dropped and the compactor reads that part from the journal instead. Thread-safe: the
- * appender adds, the compactor takes.
+ * reading them back from the journal. The journal stays the record: once {@code maxBytes} wait here, newer
+ * entries are not kept until the compactor has caught up with them, and it reads those from the journal.
+ * Thread-safe: the appender adds, the compactor takes.
  */
 final class JournalTail {
-    /** What an entry costs beyond its payload, roughly (event, entry, paths, list slot). */
+    /** What an entry costs beyond its payload and path, roughly (event, entry, list slot). */
     private static final long ENTRY_OVERHEAD = 160;
+
+    /**
+     * Entries to compact, in journal order; if not {@code complete}, the journal holds more up to the
+     * requested time, after the last of these.
+     */
+    record Taken(List<JournalEntry> entries, boolean complete) {
+    }
 
     private final long maxBytes;
     private List<JournalEntry> entries = new ArrayList<>();
     private long bytes;
-    /** Entries stamped at or before this time may be missing: they were dropped when the tail was full. */
-    private long missingUpTo = Long.MIN_VALUE;
+    /** Whether appended entries are being left out, and the range of times of those left out. */
+    private boolean dropping;
+    private long droppedFrom = Long.MAX_VALUE;
+    private long droppedTo = Long.MIN_VALUE;
 
     JournalTail(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -33,40 +42,50 @@ final class JournalTail {
     synchronized void appended(List<FsEvent> events, long lastSequence) {
         long seq = lastSequence - events.size() + 1;
         for (FsEvent e : events) {
-            entries.add(new JournalEntry(seq++, e));
-            bytes += cost(e);
-        }
-        if (bytes > maxBytes) {
-            for (JournalEntry e : entries) {
-                missingUpTo = Math.max(missingUpTo, e.event().timeNs());
+            if (!dropping && bytes + cost(e) > maxBytes) {
+                dropping = true;
             }
-            entries = new ArrayList<>();
-            bytes = 0;
+            if (dropping) {
+                droppedFrom = Math.min(droppedFrom, e.timeNs());
+                droppedTo = Math.max(droppedTo, e.timeNs());
+            } else {
+                entries.add(new JournalEntry(seq, e));
+                bytes += cost(e);
+            }
+            seq++;
         }
     }
 
     /**
-     * Removes the entries stamped at or before {@code upTo} and returns them in journal order, or returns null
-     * when some of the entries stamped after {@code compactedUpTo} may be missing (then the journal must be
-     * read up to {@code upTo}, and the held ones are dropped all the same).
+     * Removes the entries stamped after {@code compactedUpTo} and at or before {@code upTo}; returns those
+     * held with nothing left out before them, the rest being for the journal to supply.
+     *
+     * @param compactedUpTo the time up to which every entry has been compacted
      */
-    synchronized List<JournalEntry> take(long compactedUpTo, long upTo) {
+    synchronized Taken take(long compactedUpTo, long upTo) {
+        if (dropping && compactedUpTo >= droppedTo) {
+            // everything left out is compacted: hold new entries again
+            dropping = false;
+            droppedFrom = Long.MAX_VALUE;
+            droppedTo = Long.MIN_VALUE;
+        }
+        long complete = dropping ? Math.min(upTo, droppedFrom - 1) : upTo;
         List<JournalEntry> taken = new ArrayList<>();
         List<JournalEntry> kept = new ArrayList<>();
         for (JournalEntry e : entries) {
-            if (e.event().timeNs() <= upTo) {
-                taken.add(e);
-                bytes -= cost(e.event());
-            } else {
+            long t = e.event().timeNs();
+            if (t > upTo) {
                 kept.add(e);
+            } else {
+                bytes -= cost(e.event());
+                if (t <= complete) {
+                    taken.add(e);
+                }
             }
         }
         entries = kept;
-        if (compactedUpTo < missingUpTo) {
-            return null;
-        }
         taken.sort(Comparator.comparing(JournalEntry::position));
-        return taken;
+        return new Taken(taken, complete == upTo);
     }
 
     private static long cost(FsEvent e) {

@@ -46,14 +46,18 @@ final class Pipeline {
     private static final long DRAIN_NANOS = 2_000_000_000L;
     /** How often the compactor looks for newly journaled events when nobody wakes it. */
     private static final long CHECK_NANOS = 50_000_000;
-    /** Journaled events held in memory for the compactor, at most (beyond, it reads them back). */
-    private static final long TAIL_BYTES = 256L << 20;
+    /**
+     * Journaled events held in memory for the compactor, at most (beyond, it reads them back): a quarter of
+     * the heap, like the hand-off, up to 1 GiB.
+     */
+    private static final long TAIL_BYTES = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
 
     /**
      * Payload bytes the hand-off holds at most: what the capture's ring buffer cannot absorb while the journal
-     * falls behind a write flood is buffered here (dd writing 2 GiB outruns the journal by about a gigabyte).
+     * falls behind a write flood is buffered here (dd writing 2 GiB outruns the journal by about a gigabyte),
+     * up to a quarter of the heap.
      */
-    private static final long QUEUE_BYTES = 1L << 30;
+    private static final long QUEUE_BYTES = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
 
     private record Batch(List<FsEvent> events, long watermark, int kib) {
         Batch(List<FsEvent> events, long watermark) {
