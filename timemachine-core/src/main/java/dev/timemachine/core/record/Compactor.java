@@ -7,6 +7,7 @@ import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Journal;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.JournalPosition;
+import dev.timemachine.api.Op;
 import dev.timemachine.api.TimeMachineStore;
 import dev.timemachine.api.Version;
 import dev.timemachine.api.VersionIndex;
@@ -21,11 +22,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.stream.IntStream;
 
 /**
  * Stage 2 (DESIGN §6): reads the journal in (time, sequence) order up to a watermark, keeps the tree state,
@@ -82,7 +87,7 @@ public final class Compactor {
     private ContentHash empty;
     private JournalTail tail;
     /** Hashes of the current chunk's payloads, computed ahead by {@link #hashPayloads}. */
-    private final Map<byte[], ContentHash> hashed = new java.util.IdentityHashMap<>();
+    private final Map<byte[], ContentHash> hashed = new IdentityHashMap<>();
     /** The highest watermark compacted up to so far. */
     private long compactedUpTo = Long.MIN_VALUE;
     private long eventCount;
@@ -128,7 +133,7 @@ public final class Compactor {
             while (from < entries.size()) {
                 int to = from;
                 long bytes = 0;
-                while (to < entries.size() && to - from < CHUNK_ENTRIES && bytes < CHUNK_BYTES) {
+                while (to < entries.size() && !chunkFull(to - from, bytes)) {
                     bytes += entries.get(to++).event().payload().length;
                 }
                 compact(entries.subList(from, to));
@@ -148,7 +153,7 @@ public final class Compactor {
                 }
                 chunk.add(e);
                 bytes[0] += e.event().payload().length;
-                return chunk.size() < CHUNK_ENTRIES && bytes[0] < CHUNK_BYTES;
+                return !chunkFull(chunk.size(), bytes[0]);
             });
             if (chunk.isEmpty()) {
                 return total;
@@ -156,6 +161,11 @@ public final class Compactor {
             compact(chunk);
             total += chunk.size();
         }
+    }
+
+    /** Whether a chunk of this many entries and payload bytes is compacted (and trimmed) as it is. */
+    private static boolean chunkFull(int entries, long payloadBytes) {
+        return entries >= CHUNK_ENTRIES || payloadBytes >= CHUNK_BYTES;
     }
 
     /** Takes the entries appended to the journal from {@code tail} instead of reading back those it holds. */
@@ -253,7 +263,7 @@ public final class Compactor {
     private void hashPayloads(List<JournalEntry> chunk) {
         List<byte[]> payloads = new ArrayList<>();
         for (JournalEntry e : chunk) {
-            if (e.event().op() == dev.timemachine.api.Op.WRITE && e.event().payload().length > INLINE_MAX) {
+            if (e.event().op() == Op.WRITE && e.event().payload().length > INLINE_MAX) {
                 payloads.add(e.event().payload());
             }
         }
@@ -261,7 +271,7 @@ public final class Compactor {
             return;
         }
         ContentHash[] hashes = new ContentHash[payloads.size()];
-        Hashers.POOL.submit(() -> java.util.stream.IntStream.range(0, hashes.length).parallel()
+        Hashers.POOL.submit(() -> IntStream.range(0, hashes.length).parallel()
                 .forEach(i -> hashes[i] = ContentHash.sha256(payloads.get(i)))).join();
         for (int i = 0; i < hashes.length; i++) {
             hashed.put(payloads.get(i), hashes[i]);
@@ -270,19 +280,18 @@ public final class Compactor {
 
     /** The hashing threads, shared by all compactors; daemons at the lowest priority. */
     private static final class Hashers {
-        static final java.util.concurrent.ForkJoinPool POOL = new java.util.concurrent.ForkJoinPool(
-                Runtime.getRuntime().availableProcessors(), pool -> {
-                    java.util.concurrent.ForkJoinWorkerThread t = new java.util.concurrent.ForkJoinWorkerThread(pool) {
-                        @Override
-                        protected void onStart() {
-                            super.onStart();
-                            ThreadPriority.lowerCurrentThread(ThreadPriority.NICE_LOWEST);
-                        }
-                    };
-                    t.setName("tm-hasher-" + t.getPoolIndex());
-                    t.setDaemon(true);
-                    return t;
-                }, null, false);
+        static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
+            ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) {
+                @Override
+                protected void onStart() {
+                    super.onStart();
+                    ThreadPriority.lowerCurrentThread(ThreadPriority.NICE_LOWEST);
+                }
+            };
+            t.setName("tm-hasher-" + t.getPoolIndex());
+            t.setDaemon(true);
+            return t;
+        }, null, false);
     }
 
     private ContentHash stash(byte[] bytes) {

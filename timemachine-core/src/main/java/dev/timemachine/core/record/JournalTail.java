@@ -26,8 +26,7 @@ final class JournalTail {
     private final long maxBytes;
     private List<JournalEntry> entries = new ArrayList<>();
     private long bytes;
-    /** Whether appended entries are being left out, and the range of times of those left out. */
-    private boolean dropping;
+    /** The range of times of the entries left out since the tail was last full; empty when none are. */
     private long droppedFrom = Long.MAX_VALUE;
     private long droppedTo = Long.MIN_VALUE;
 
@@ -42,10 +41,7 @@ final class JournalTail {
     synchronized void appended(List<FsEvent> events, long lastSequence) {
         long seq = lastSequence - events.size() + 1;
         for (FsEvent e : events) {
-            if (!dropping && bytes + cost(e) > maxBytes) {
-                dropping = true;
-            }
-            if (dropping) {
+            if (dropping() || bytes + cost(e) > maxBytes) {
                 droppedFrom = Math.min(droppedFrom, e.timeNs());
                 droppedTo = Math.max(droppedTo, e.timeNs());
             } else {
@@ -63,13 +59,12 @@ final class JournalTail {
      * @param compactedUpTo the time up to which every entry has been compacted
      */
     synchronized Taken take(long compactedUpTo, long upTo) {
-        if (dropping && compactedUpTo >= droppedTo) {
+        if (dropping() && compactedUpTo >= droppedTo) {
             // everything left out is compacted: hold new entries again
-            dropping = false;
             droppedFrom = Long.MAX_VALUE;
             droppedTo = Long.MIN_VALUE;
         }
-        long complete = dropping ? Math.min(upTo, droppedFrom - 1) : upTo;
+        long complete = dropping() ? Math.min(upTo, droppedFrom - 1) : upTo;
         List<JournalEntry> taken = new ArrayList<>();
         List<JournalEntry> kept = new ArrayList<>();
         for (JournalEntry e : entries) {
@@ -86,6 +81,11 @@ final class JournalTail {
         entries = kept;
         taken.sort(Comparator.comparing(JournalEntry::position));
         return new Taken(taken, complete == upTo);
+    }
+
+    /** Whether appended entries are being left out until the compactor is past those already left out. */
+    private boolean dropping() {
+        return droppedTo != Long.MIN_VALUE;
     }
 
     private static long cost(FsEvent e) {

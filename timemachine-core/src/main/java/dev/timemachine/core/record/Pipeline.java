@@ -69,10 +69,11 @@ final class Pipeline {
      */
     private static final long QUEUE_BYTES = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
 
-    private record Batch(List<FsEvent> events, long watermark, int kib) {
-        Batch(List<FsEvent> events, long watermark) {
-            this(events, watermark,
-                    events.isEmpty() ? 0 : (int) (events.stream().mapToLong(e -> e.payload().length).sum() >> 10) + 1);
+    /** Events handed to the appender, with the sum of their payload sizes (counted as they were taken). */
+    private record Batch(List<FsEvent> events, long bytes, long watermark) {
+        /** What the batch takes of the hand-off's bound. */
+        int kib() {
+            return events.isEmpty() ? 0 : (int) (bytes >> 10) + 1;
         }
     }
 
@@ -176,7 +177,7 @@ final class Pipeline {
                         if (batch.size() >= BATCH_EVENTS || batchBytes[0] >= BATCH_BYTES) {
                             // a poll that finds a backlog delivers all of it: hand it on in batches of the
                             // usual size, without a watermark until the poll is done
-                            handOff(new Batch(new ArrayList<>(batch), Long.MIN_VALUE));
+                            handOff(new Batch(new ArrayList<>(batch), batchBytes[0], Long.MIN_VALUE));
                             batch.clear();
                             batchBytes[0] = 0;
                         }
@@ -192,7 +193,8 @@ final class Pipeline {
                     stoppedAt = now;
                 }
                 if (last || now - batchStart >= BATCH_NANOS) {
-                    handOff(new Batch(new ArrayList<>(batch), last ? Long.MAX_VALUE : pollStart - SLACK_NANOS));
+                    handOff(new Batch(new ArrayList<>(batch), batchBytes[0],
+                            last ? Long.MAX_VALUE : pollStart - SLACK_NANOS));
                     batch.clear();
                     batchBytes[0] = 0;
                     batchStart = now;
@@ -203,7 +205,7 @@ final class Pipeline {
             }
         } catch (RuntimeException | Error e) {
             fail(e);
-            queue.offer(new Batch(List.of(), Long.MAX_VALUE));
+            queue.offer(new Batch(List.of(), 0, Long.MAX_VALUE));
         }
     }
 
@@ -234,8 +236,8 @@ final class Pipeline {
                 if (failure != null) {
                     unjournaled.addAndGet(b.events().size());
                 } else {
+                    payloadBytes.addAndGet(b.bytes());
                     for (FsEvent e : b.events()) {
-                        payloadBytes.addAndGet(e.payload().length);
                         if (readsDisk(e)) {
                             promptUpTo.accumulateAndGet(e.timeNs(), Math::max);
                             prompt = true;
