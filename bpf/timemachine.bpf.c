@@ -854,11 +854,20 @@ int BPF_PROG(tm_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct inflight *p = bpf_task_storage_get(&inflight, task, 0, 0);
+	struct task_struct *task;
+	struct inflight *p;
 	struct inflight a;
 	__u64 now;
 
+	/*
+	 * Every syscall of every process on the machine comes here: leave the others before the task-storage
+	 * lookup (sys_enter saved nothing for them). A tracer that changes the number in between leaves at most
+	 * a stale entry that no exit reads: sys_enter overwrites it before the next syscall of interest.
+	 */
+	if (!interesting(regs->orig_ax))
+		return 0;
+	task = bpf_get_current_task_btf();
+	p = bpf_task_storage_get(&inflight, task, 0, 0);
 	if (!p || p->nr < 0)
 		return 0;
 	a = *p;

@@ -24,7 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * dropped records.
  *
  * <p>Usage (as root): {@code java -cp benchmarks/target/benchmarks.jar dev.timemachine.bench.capture.CaptureBenchmark
- * [--reps N] [--dir DIR] [--dd-count 524288] [--small-writes 1000000]}
+ * [--reps N] [--dir DIR] [--dd-count 524288] [--small-writes 1000000] [--command SHELL-COMMAND]...}
+ *
+ * <p>{@code --command} (repeatable) measures that shell command instead of the two synthetic workloads, for
+ * example an end-to-end workload: {@code --command 'sh benchmarks/e2e/workload.sh setup sqlite /tmp/r /tmp/i &&
+ * sh benchmarks/e2e/workload.sh run sqlite /tmp/r /tmp/i'}. It then tells what the capture alone costs that
+ * workload, against what {@code record} costs it in the end-to-end harness.
  */
 public final class CaptureBenchmark {
     private final Path dir;
@@ -40,15 +45,17 @@ public final class CaptureBenchmark {
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
         long ddCount = 512 * 1024;
         long smallWrites = 1_000_000;
+        List<String> commands = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--dd-count" -> ddCount = Long.parseLong(args[++i]);
                 case "--small-writes" -> smallWrites = Long.parseLong(args[++i]);
+                case "--command" -> commands.add(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]
-                            + "; accepted: --reps N, --dir DIR, --dd-count N, --small-writes N");
+                            + "; accepted: --reps N, --dir DIR, --dd-count N, --small-writes N, --command CMD");
                     System.exit(2);
                 }
             }
@@ -64,6 +71,12 @@ public final class CaptureBenchmark {
             source.start();
             System.out.printf(Locale.ROOT, "%-34s %9s %9s %8s %12s %10s %8s%n",
                     "workload", "alone s", "capture s", "ratio", "events/s", "MB/s", "dropped");
+            for (String command : commands) {
+                b.measure(source, command, List.of("sh", "-c", command));
+            }
+            if (!commands.isEmpty()) {
+                return;
+            }
             b.measure(source, "dd bs=4k count=" + ddCount + " (" + (ddCount * 4096 >> 20) + " MiB)",
                     List.of("dd", "if=/dev/zero", "of=" + work.resolve("out"), "bs=4k", "count=" + ddCount,
                             "status=none"));
