@@ -63,24 +63,25 @@ public final class CaptureBenchmark {
         Path work = Files.createTempDirectory(dir, "tm-capture-bench");
         CaptureBenchmark b = new CaptureBenchmark(work, reps);
         Path writer = b.compileSmallWriter();
-        try (EventSource source = new EbpfEventSourceProvider().create(Map.of())) {
-            if (!source.isAvailable()) {
-                System.err.println("eBPF capture unavailable: " + source.unavailabilityCause());
-                System.exit(1);
+        try {
+            try (EventSource probe = new EbpfEventSourceProvider().create(Map.of())) {
+                if (!probe.isAvailable()) {
+                    System.err.println("eBPF capture unavailable: " + probe.unavailabilityCause());
+                    System.exit(1);
+                }
             }
-            source.start();
             System.out.printf(Locale.ROOT, "%-34s %9s %9s %8s %12s %10s %8s%n",
                     "workload", "alone s", "capture s", "ratio", "events/s", "MB/s", "dropped");
             for (String command : commands) {
-                b.measure(source, command, List.of("sh", "-c", command));
+                b.measure(command, List.of("sh", "-c", command));
             }
             if (!commands.isEmpty()) {
                 return;
             }
-            b.measure(source, "dd bs=4k count=" + ddCount + " (" + (ddCount * 4096 >> 20) + " MiB)",
+            b.measure("dd bs=4k count=" + ddCount + " (" + (ddCount * 4096 >> 20) + " MiB)",
                     List.of("dd", "if=/dev/zero", "of=" + work.resolve("out"), "bs=4k", "count=" + ddCount,
                             "status=none"));
-            b.measure(source, smallWrites + " x 64-byte write()",
+            b.measure(smallWrites + " x 64-byte write()",
                     List.of(writer.toString(), work.resolve("out").toString(), Long.toString(smallWrites)));
         } finally {
             Files.deleteIfExists(work.resolve("out"));
@@ -90,7 +91,12 @@ public final class CaptureBenchmark {
         }
     }
 
-    private void measure(EventSource source, String name, List<String> cmd) throws Exception {
+    /**
+     * Alternates runs alone and captured. The programs are loaded only for the captured run: while they are
+     * attached, every syscall on the machine passes through them, so an "alone" run next to a loaded capture
+     * would already pay part of its cost.
+     */
+    private void measure(String name, List<String> cmd) throws Exception {
         double[] alone = new double[reps];
         double[] captured = new double[reps];
         long events = 0;
@@ -99,7 +105,11 @@ public final class CaptureBenchmark {
         run(null, cmd); // warm the page cache and the binaries
         for (int i = 0; i < reps; i++) {
             alone[i] = run(null, cmd).seconds;
-            Result r = run(source, cmd);
+            Result r;
+            try (EventSource source = new EbpfEventSourceProvider().create(Map.of())) {
+                source.start();
+                r = run(source, cmd);
+            }
             captured[i] = r.seconds;
             events += r.events;
             System.err.printf(Locale.ROOT, "  %s: alone %.3f s, captured %.3f s, %d events, %d payload bytes, %d dropped%n",
