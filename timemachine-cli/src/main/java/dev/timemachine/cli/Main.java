@@ -4,10 +4,14 @@ import dev.timemachine.api.NotAStateDirException;
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.UnknownNameException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The {@code timemachine} command. */
 public final class Main {
+    private static final String JNR_ASM = "jnr.ffi.asm.enabled";
+
     private Main() {
     }
 
@@ -17,6 +21,12 @@ public final class Main {
 
     /** Runs the command line and returns the exit code; never throws. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        // jnr-ffi generates bytecode for each native interface by default, about 25 ms of record's start-up (its
+        // BPF loading waits for it); the reflective binding it falls back to costs a few microseconds more per
+        // call, and the capture makes few calls (loading, attaching, a wait per poll). An application setting.
+        if (System.getProperty(JNR_ASM) == null) {
+            System.setProperty(JNR_ASM, "false");
+        }
         RecordCommand.prestart(args);
         try {
             return execute(out, err, args);
@@ -26,7 +36,7 @@ public final class Main {
     }
 
     private static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = commandLine();
+        CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
@@ -46,11 +56,25 @@ public final class Main {
         return cli.execute(args);
     }
 
-    /** The command tree, configured but not run: tests parse with it. */
-    static CommandLine commandLine() {
+    /**
+     * The command tree for these arguments, configured but not run. picocli builds a subcommand's model by
+     * reflecting over its class, about 0.1 s for all of them in a fresh JVM, on the path of {@code record}'s
+     * start-up: when the first argument names a subcommand, only that one is added; anything else (help,
+     * version, an option first, a typo) gets them all.
+     */
+    static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new TimeMachineCommand());
-        // everything after the recorded command's name is its own: `record ls -la` must not parse -la
-        cli.getSubcommands().get("record").setStopAtPositional(true);
+        List<Class<?>> named = TimeMachineCommand.SUBCOMMANDS.stream()
+                .filter(c -> args.length > 0 && c.getAnnotation(Command.class).name().equals(args[0]))
+                .toList();
+        for (Class<?> c : named.isEmpty() ? TimeMachineCommand.SUBCOMMANDS : named) {
+            cli.addSubcommand(c);
+        }
+        CommandLine record = cli.getSubcommands().get("record");
+        if (record != null) {
+            // everything after the recorded command's name is its own: `record ls -la` must not parse -la
+            record.setStopAtPositional(true);
+        }
         return cli;
     }
 

@@ -54,8 +54,21 @@ class MainTest {
     }
 
     @Test
+    void aNamedSubcommandIsTheOnlyOneBuiltAndKeepsItsFullName() {
+        assertEquals(java.util.Set.of("record"), Main.commandLine("record", "--", "true").getSubcommands().keySet());
+        assertEquals(TimeMachineCommand.SUBCOMMANDS.size(), Main.commandLine("--verbose", "record").getSubcommands().size());
+        CliRunner help = CliRunner.run("export", "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().startsWith("Usage: timemachine export "), help.out());
+        assertTrue(help.out().contains("--verbose"), help.out());
+        CliRunner bad = CliRunner.run("export", "--bogus");
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().endsWith("Try 'timemachine export --help' for more information.\n"), bad.err());
+    }
+
+    @Test
     void recordTakesEverythingAfterTheCommandNameAsItsArguments() {
-        picocli.CommandLine.ParseResult r = Main.commandLine().parseArgs("record", "--path", "/tmp", "ls", "-la", "--path", "x");
+        picocli.CommandLine.ParseResult r = Main.commandLine("record").parseArgs("record", "--path", "/tmp", "ls", "-la", "--path", "x");
         RecordCommand record = r.subcommand().commandSpec().commandLine().getCommand();
         assertEquals(java.util.List.of("ls", "-la", "--path", "x"), record.command);
         assertEquals(java.util.List.of(Path.of("/tmp")), record.roots);
