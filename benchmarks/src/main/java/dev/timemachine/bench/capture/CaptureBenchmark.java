@@ -134,7 +134,6 @@ public final class CaptureBenchmark {
         AtomicLong bytes = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         Thread consumer = null;
-        long dropsBefore = source == null ? 0 : source.droppedRecords();
         if (source != null) {
             consumer = new Thread(() -> {
                 while (!stop.get()) {
@@ -165,7 +164,7 @@ public final class CaptureBenchmark {
             consumer.join();
         }
         Files.deleteIfExists(dir.resolve("out")); // before writeback, so runs do not slow each other
-        long dropped = source == null ? 0 : source.droppedRecords() - dropsBefore;
+        long dropped = source == null ? 0 : source.droppedRecords(); // a fresh source per captured run
         return new Result(seconds, events.get(), bytes.get(), dropped);
     }
 
