@@ -78,6 +78,16 @@ public final class EndToEnd {
             "dd", "`dd if=/dev/zero bs=4k count=524288` (2 GiB)",
             "smallwrites", "1,000,000 × 64-byte `write()` (C loop)");
 
+    /** The environment variable workload.sh takes each workload's size from; the titles give the defaults. */
+    static final Map<String, String> SIZES = Map.of("sqlite", "TM_SQLITE_TXNS", "git", "TM_GIT_COMMITS",
+            "dd", "TM_DD_COUNT", "smallwrites", "TM_SMALL_WRITES");
+
+    /** The workload's title, saying so when its size is not the default one the title names. */
+    static String title(String workload) {
+        String size = SIZES.containsKey(workload) ? System.getenv(SIZES.get(workload)) : null;
+        return TITLES.get(workload) + (size == null ? "" : " — resized: " + SIZES.get(workload) + "=" + size);
+    }
+
     /** One measured run. */
     record Run(String workload, Mode mode, int rep, double wall, double cmdWall, double lag, long maxRssKb,
                long recorderHwmKb, double cpu, double load1, Map<String, Long> counters, long outputBytes,
@@ -551,7 +561,7 @@ public final class EndToEnd {
             }
             List<Run> alone = by.getOrDefault(Mode.ALONE, List.of());
             List<Run> rec = by.getOrDefault(Mode.RECORD, List.of());
-            sb.append("| ").append(TITLES.get(w)).append(" | ");
+            sb.append("| ").append(title(w)).append(" | ");
             sb.append(String.format(Locale.ROOT, "%.3f s", median(alone.stream().mapToDouble(Run::wall).toArray())));
             if (w.equals("startup")) {
                 double[] walls = rec.stream().mapToDouble(Run::wall).toArray();
