@@ -4,6 +4,7 @@ import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.core.KvTimeMachineStore;
 import dev.timemachine.core.replay.GarbageCollector;
 import dev.timemachine.core.replay.TimeSpec;
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,7 +47,8 @@ final class GcCommand implements Callable<Integer> {
                 drop.add(store.recording(st).id());
             }
             if (ageNs != null) {
-                long now = System.currentTimeMillis() * 1_000_000L;
+                Clock clock = ((TimeMachineCommand) spec.root().userObject()).clock;
+                long now = clock.millis() * 1_000_000L;
                 drop.addAll(GarbageCollector.olderThan(st, ageNs, now));
             }
             GarbageCollector.Result r = GarbageCollector.collect(st, drop);

@@ -4,6 +4,7 @@ import dev.timemachine.api.NotAStateDirException;
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.UnknownNameException;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +22,11 @@ public final class Main {
 
     /** Runs the command line and returns the exit code; never throws. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(Clock.systemUTC(), out, err, args);
+    }
+
+    /** Runs the command line with this wall clock (what {@code gc --older-than} measures ages against). */
+    static int run(Clock clock, PrintWriter out, PrintWriter err, String... args) {
         // jnr-ffi generates bytecode for each native interface by default, about 25 ms of record's start-up (its
         // BPF loading waits for it); the reflective binding it falls back to costs a few microseconds more per
         // call, and the capture makes few calls (loading, attaching, a wait per poll). An application setting.
@@ -29,14 +35,15 @@ public final class Main {
         }
         RecordCommand.prestart(args);
         try {
-            return execute(out, err, args);
+            return execute(clock, out, err, args);
         } finally {
             RecordCommand.discardEarly();
         }
     }
 
-    private static int execute(PrintWriter out, PrintWriter err, String... args) {
+    private static int execute(Clock clock, PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = commandLine(args);
+        ((TimeMachineCommand) cli.getCommand()).clock = clock;
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {

@@ -2,6 +2,7 @@ package dev.timemachine.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine.Command;
@@ -22,6 +23,9 @@ final class TimeMachineCommand implements Runnable {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
     boolean verbose;
+
+    /** The wall clock; tests set a fixed one. */
+    Clock clock = Clock.systemUTC();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

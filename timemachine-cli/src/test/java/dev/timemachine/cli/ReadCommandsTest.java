@@ -20,6 +20,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -223,9 +224,14 @@ class ReadCommandsTest {
         assertEquals(0, CliRunner.run("verify", "--state-dir", s()).exitCode());
         assertArrayEquals(binary, catBytes("cat", "--state-dir", s(), "/w/bin"));
         assertOneLineUsageError(CliRunner.run("gc", "--state-dir", s(), "--older-than", "a while"), "--older-than: bad duration");
-        CliRunner old = CliRunner.run("gc", "--state-dir", s(), "--older-than", "1d");
+        Instant started = Instant.ofEpochSecond(WALL / S);
+        CliRunner young = CliRunner.runAt(started.plus(Duration.ofHours(23)), "gc", "--state-dir", s(), "--older-than", "1d");
+        assertEquals(0, young.exitCode(), young.err());
+        assertTrue(young.out().startsWith("dropped 0 recordings;"), young.out());
+        CliRunner old = CliRunner.runAt(started.plus(Duration.ofHours(25)), "gc", "--state-dir", s(), "--older-than", "1d");
         assertEquals(0, old.exitCode(), old.err());
-        assertTrue(old.out().startsWith("dropped 0 recordings;"), old.out());
+        assertTrue(old.out().startsWith("dropped 1 recordings (2);"), old.out());
+        assertTrue(old.out().endsWith("0 recordings remain" + System.lineSeparator()), old.out());
     }
 
     @Test
