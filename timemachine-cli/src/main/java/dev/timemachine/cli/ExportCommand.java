@@ -2,7 +2,7 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.replay.Exporter;
+import dev.timemachine.core.Exporter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

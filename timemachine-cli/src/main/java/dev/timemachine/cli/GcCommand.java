@@ -2,8 +2,8 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.replay.GarbageCollector;
-import dev.timemachine.core.replay.TimeSpec;
+import dev.timemachine.core.GarbageCollector;
+import dev.timemachine.core.TimeSpec;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;

@@ -6,7 +6,7 @@ import dev.timemachine.api.JournalPosition;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.replay.PathBytes;
+import dev.timemachine.core.PathBytes;
 import java.io.PrintWriter;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;

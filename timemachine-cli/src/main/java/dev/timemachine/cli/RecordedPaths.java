@@ -2,7 +2,7 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.api.VersionIndex;
-import dev.timemachine.core.replay.PathBytes;
+import dev.timemachine.core.PathBytes;
 import java.nio.file.Path;
 
 /** Turns a PATH argument into the absolute path bytes a recording knows it by. */

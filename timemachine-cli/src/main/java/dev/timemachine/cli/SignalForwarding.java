@@ -1,6 +1,6 @@
 package dev.timemachine.cli;
 
-import dev.timemachine.core.record.Recorder;
+import dev.timemachine.core.Recorder;
 import java.util.concurrent.atomic.AtomicReference;
 import sun.misc.Signal;
 

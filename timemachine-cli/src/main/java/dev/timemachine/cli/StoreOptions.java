@@ -3,7 +3,7 @@ package dev.timemachine.cli;
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.core.KvTimeMachineStore;
 import dev.timemachine.core.Stores;
-import dev.timemachine.core.record.Recovery;
+import dev.timemachine.core.Recovery;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
-import dev.timemachine.core.replay.TimeSpec;
+import dev.timemachine.core.TimeSpec;
 
 /** Reading {@code --time}-style flags and showing instants as offsets since the start of a recording. */
 final class Times {

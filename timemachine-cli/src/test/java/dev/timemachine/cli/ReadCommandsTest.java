@@ -1,6 +1,6 @@
 package dev.timemachine.cli;
 
-import static dev.timemachine.core.replay.RecordingBuilder.b;
+import static dev.timemachine.core.RecordingBuilder.b;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +15,7 @@ import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.core.KvTimeMachineStore;
 import dev.timemachine.core.Stores;
-import dev.timemachine.core.replay.RecordingBuilder;
+import dev.timemachine.core.RecordingBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.spi.StorageEngine;
 import dev.timemachine.core.Stores;
-import dev.timemachine.core.replay.ExporterContract;
+import dev.timemachine.core.ExporterContract;
 
 /** Export fidelity and safety on a real RocksDB on disk. */
 class RocksExporterTest extends ExporterContract {

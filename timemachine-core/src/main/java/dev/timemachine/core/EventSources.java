@@ -11,15 +11,15 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /** Finds event sources with {@link ServiceLoader} and chooses one by name. */
-public final class EventSources {
+final class EventSources {
     /** Chooses the first available source. */
-    public static final String AUTO = "auto";
+    static final String AUTO = "auto";
 
     private EventSources() {
     }
 
     /** The names of every source on the class path, sorted. */
-    public static List<String> names() {
+    static List<String> names() {
         return new ArrayList<>(providers().keySet());
     }
 
@@ -29,7 +29,7 @@ public final class EventSources {
      * @throws UnknownNameException listing the names that exist, for an unknown name
      * @throws TimeMachineException saying why, when the source cannot run here
      */
-    public static EventSource create(String name, Map<String, String> config) {
+    static EventSource create(String name, Map<String, String> config) {
         Map<String, EventSourceProvider> providers = providers();
         if (AUTO.equals(name)) {
             List<String> causes = new ArrayList<>();

@@ -74,7 +74,7 @@ final class KvContentStore implements ContentStore {
         }
         inBatch.add(h);
         if (bytes.length < CHUNKED_FROM) {
-            batch.put(Keyspace.CONTENT, hash, Values.content(bytes));
+            batch.put(Keyspace.CONTENT, hash, ContentCodec.RAW_HEAD, bytes);
             return h;
         }
         List<ContentHash> parts = new ArrayList<>();
@@ -86,47 +86,47 @@ final class KvContentStore implements ContentStore {
             lengths.add(end - start);
             start = end;
         }
-        batch.put(Keyspace.CONTENT, hash, Values.chunkedContent(parts, lengths));
+        batch.put(Keyspace.CONTENT, hash, ContentCodec.chunked(parts, lengths));
         return h;
     }
 
     @Override
     public byte[] get(ContentHash hash) {
         byte[] key = hash.toBytes();
-        Values.StoredContent stored = stored(hash);
+        ContentCodec.Stored stored = stored(hash);
         byte[] bytes;
         if (stored.bytes() != null) {
             bytes = stored.bytes();
         } else {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (ContentHash part : stored.parts()) {
-                Values.StoredContent chunk = stored(part);
+                ContentCodec.Stored chunk = stored(part);
                 if (chunk.bytes() == null) {
-                    throw new CorruptDataException(Keys.describe(Keyspace.CONTENT, key), "chunk " + part + " is itself chunked");
+                    throw new CorruptDataException(Schema.describe(Keyspace.CONTENT, key), "chunk " + part + " is itself chunked");
                 }
                 out.writeBytes(chunk.bytes());
             }
             bytes = out.toByteArray();
         }
         if (!Arrays.equals(Hashing.sha256(bytes), key)) {
-            throw new CorruptDataException(Keys.describe(Keyspace.CONTENT, key), "content does not match its hash");
+            throw new CorruptDataException(Schema.describe(Keyspace.CONTENT, key), "content does not match its hash");
         }
         return bytes;
     }
 
     @Override
     public List<ContentHash> parts(ContentHash hash) {
-        Values.StoredContent stored = stored(hash);
+        ContentCodec.Stored stored = stored(hash);
         return stored.parts() == null ? List.of() : stored.parts();
     }
 
-    private Values.StoredContent stored(ContentHash hash) {
+    private ContentCodec.Stored stored(ContentHash hash) {
         byte[] key = hash.toBytes();
         byte[] value = kv.get(Keyspace.CONTENT, key);
         if (value == null) {
             throw new ContentMissingException(hash);
         }
-        return Values.content(key, value);
+        return ContentCodec.decode(key, value);
     }
 
     @Override

@@ -29,9 +29,7 @@ final class KvEventLog implements EventLog {
         try (KvBatch batch = kv.batch()) {
             for (JournalEntry entry : entries) {
                 FsEvent e = entry.event();
-                FsEvent summary = new FsEvent(e.timeNs(), e.pid(), e.tid(), e.op(), e.path(), e.path2(), e.offset(),
-                        e.length(), e.mode(), null, e.flags());
-                batch.put(Keyspace.EVENTS, Keys.journal(recording, e.timeNs(), entry.sequence()), Values.event(summary));
+                batch.put(Keyspace.EVENTS, EventCodec.key(recording, e.timeNs(), entry.sequence()), EventCodec.summary(e));
             }
             batch.commit();
         }
@@ -40,12 +38,11 @@ final class KvEventLog implements EventLog {
     @Override
     public long scan(JournalPosition from, Predicate<JournalEntry> visitor) {
         long visited = 0;
-        byte[] start = Keys.journal(recording, from.timeNs(), from.sequence());
-        try (KvCursor c = kv.scan(Keyspace.EVENTS, start, Keys.prefixEnd(Keys.recordingPrefix(recording)))) {
+        byte[] start = EventCodec.key(recording, from.timeNs(), from.sequence());
+        try (KvCursor c = kv.scan(Keyspace.EVENTS, start, Schema.prefixEnd(Schema.recordingPrefix(recording)))) {
             while (c.next()) {
-                byte[] key = c.key();
                 visited++;
-                if (!visitor.test(new JournalEntry(Keys.journalSeq(key), Values.event(key, c.value(), Keys.journalTime(key))))) {
+                if (!visitor.test(EventCodec.EVENTS.entry(c.key(), c.value()))) {
                     break;
                 }
             }

@@ -22,13 +22,13 @@ final class KvJournal implements Journal {
     KvJournal(KeyValueStore kv, int recording) {
         this.kv = kv;
         this.recording = recording;
-        this.end = Keys.prefixEnd(Keys.recordingPrefix(recording));
-        byte[] stateKey = Keys.journalState(recording);
+        this.end = Schema.prefixEnd(Schema.recordingPrefix(recording));
+        byte[] stateKey = MetaCodec.journalStateKey(recording);
         byte[] state = kv.get(Keyspace.META, stateKey);
         if (state != null) {
-            long[] t = Values.journalState(stateKey, state);
-            trimmedTo = new JournalPosition(t[0], t[1]);
-            lastSeq = t[2];
+            MetaCodec.JournalState s = MetaCodec.journalState(stateKey, state);
+            trimmedTo = new JournalPosition(s.trimTimeNs(), s.trimSequence());
+            lastSeq = s.lastSequence();
         }
     }
 
@@ -41,11 +41,11 @@ final class KvJournal implements Journal {
         try (KvBatch batch = kv.batch()) {
             for (FsEvent e : events) {
                 seq++;
-                batch.put(Keyspace.JOURNAL, Keys.journal(recording, e.timeNs(), seq), Values.eventHead(e), e.payload());
+                batch.put(Keyspace.JOURNAL, EventCodec.key(recording, e.timeNs(), seq), EventCodec.head(e), e.payload());
             }
             // Sequences are not in key order (time comes first), so the last one is kept beside the entries,
             // in the same atomic batch.
-            batch.put(Keyspace.META, Keys.journalState(recording), state(trimmedTo, seq));
+            batch.put(Keyspace.META, MetaCodec.journalStateKey(recording), state(trimmedTo, seq));
             batch.commit();
         }
         lastSeq = seq;
@@ -63,9 +63,7 @@ final class KvJournal implements Journal {
         long visited = 0;
         try (KvCursor c = kv.scan(Keyspace.JOURNAL, startKey(start), end)) {
             while (c.next()) {
-                byte[] key = c.key();
-                JournalEntry entry = new JournalEntry(Keys.journalSeq(key),
-                        Values.event(key, c.value(), Keys.journalTime(key)));
+                JournalEntry entry = EventCodec.JOURNAL.entry(c.key(), c.value());
                 visited++;
                 if (!visitor.test(entry)) {
                     break;
@@ -81,8 +79,8 @@ final class KvJournal implements Journal {
             return;
         }
         try (KvBatch batch = kv.batch()) {
-            batch.deleteRange(Keyspace.JOURNAL, Keys.recordingPrefix(recording), startKey(upTo));
-            batch.put(Keyspace.META, Keys.journalState(recording), state(upTo, lastSeq));
+            batch.deleteRange(Keyspace.JOURNAL, Schema.recordingPrefix(recording), startKey(upTo));
+            batch.put(Keyspace.META, MetaCodec.journalStateKey(recording), state(upTo, lastSeq));
             batch.commit();
         }
         trimmedTo = upTo;
@@ -99,10 +97,10 @@ final class KvJournal implements Journal {
     }
 
     private static byte[] state(JournalPosition trimmed, long lastSeq) {
-        return Values.journalState(trimmed.timeNs(), trimmed.sequence(), lastSeq);
+        return MetaCodec.journalStateValue(new MetaCodec.JournalState(trimmed.timeNs(), trimmed.sequence(), lastSeq));
     }
 
     private byte[] startKey(JournalPosition p) {
-        return Keys.journal(recording, p.timeNs(), p.sequence());
+        return EventCodec.key(recording, p.timeNs(), p.sequence());
     }
 }

@@ -12,8 +12,6 @@ import java.util.Optional;
 
 /** Recording descriptions under {@code s:}; ids come from a counter stored beside them. */
 final class KvRecordings implements Recordings {
-    private static final String NEXT_ID = "next-recording-id";
-
     private final KeyValueStore kv;
 
     KvRecordings(KeyValueStore kv) {
@@ -22,14 +20,14 @@ final class KvRecordings implements Recordings {
 
     @Override
     public synchronized RecordingInfo create(RecordingInfo info) {
-        byte[] counterKey = Keys.setting(NEXT_ID);
+        byte[] counterKey = MetaCodec.settingKey(MetaCodec.NEXT_RECORDING_ID);
         byte[] counter = kv.get(Keyspace.META, counterKey);
-        int id = counter == null ? 1 : (int) Values.longValue(Keyspace.META, counterKey, counter, Values.SETTING_V1);
+        int id = counter == null ? 1 : (int) MetaCodec.setting(counterKey, counter);
         RecordingInfo stored = new RecordingInfo(id, info.startMonoNs(), info.startWallNs(), info.endMonoNs(),
                 info.command(), info.roots(), info.capture(), info.exitCode(), info.complete(), info.counters());
         try (KvBatch batch = kv.batch()) {
-            batch.put(Keyspace.META, Keys.recording(id), Values.recording(stored));
-            batch.put(Keyspace.META, counterKey, Values.longValue(Values.SETTING_V1, id + 1L));
+            batch.put(Keyspace.META, MetaCodec.recordingKey(id), MetaCodec.recordingValue(stored));
+            batch.put(Keyspace.META, counterKey, MetaCodec.settingValue(id + 1L));
             batch.commit();
         }
         return stored;
@@ -41,25 +39,25 @@ final class KvRecordings implements Recordings {
             throw new IllegalArgumentException("no recording " + info.id());
         }
         try (KvBatch batch = kv.batch()) {
-            batch.put(Keyspace.META, Keys.recording(info.id()), Values.recording(info));
+            batch.put(Keyspace.META, MetaCodec.recordingKey(info.id()), MetaCodec.recordingValue(info));
             batch.commit();
         }
     }
 
     @Override
     public Optional<RecordingInfo> get(int id) {
-        byte[] key = Keys.recording(id);
+        byte[] key = MetaCodec.recordingKey(id);
         byte[] v = kv.get(Keyspace.META, key);
-        return v == null ? Optional.empty() : Optional.of(Values.recording(key, v));
+        return v == null ? Optional.empty() : Optional.of(MetaCodec.recording(key, v));
     }
 
     @Override
     public List<RecordingInfo> list() {
         List<RecordingInfo> out = new ArrayList<>();
-        byte[] prefix = {Keys.META_RECORDING};
-        try (KvCursor c = kv.scan(Keyspace.META, prefix, Keys.prefixEnd(prefix))) {
+        byte[][] range = MetaCodec.recordingRange();
+        try (KvCursor c = kv.scan(Keyspace.META, range[0], range[1])) {
             while (c.next()) {
-                out.add(Values.recording(c.key(), c.value()));
+                out.add(MetaCodec.recording(c.key(), c.value()));
             }
         }
         return out;
@@ -68,7 +66,7 @@ final class KvRecordings implements Recordings {
     @Override
     public synchronized void delete(int id) {
         try (KvBatch batch = kv.batch()) {
-            batch.delete(Keyspace.META, Keys.recording(id));
+            batch.delete(Keyspace.META, MetaCodec.recordingKey(id));
             batch.commit();
         }
     }

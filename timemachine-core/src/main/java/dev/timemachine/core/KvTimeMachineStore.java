@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A state dir opened over one engine: the journal, content store, version index and recordings written once
  * over the engine's {@link KeyValueStore}. Obtained from {@link Stores}.
  */
-public final class KvTimeMachineStore implements TimeMachineStore {
+final class KvTimeMachineStore implements TimeMachineStore {
     private final String engine;
     private final KeyValueStore kv;
     private final StateDirLock lock;
@@ -73,13 +73,13 @@ public final class KvTimeMachineStore implements TimeMachineStore {
     @Override
     public void dropRecording(int recordingId) {
         ensureOpen();
-        byte[] prefix = Keys.recordingPrefix(recordingId);
+        byte[] prefix = Schema.recordingPrefix(recordingId);
         try (KvBatch batch = kv.batch()) {
-            batch.deleteRange(Keyspace.JOURNAL, prefix, Keys.prefixEnd(prefix));
-            batch.deleteRange(Keyspace.VERSIONS, prefix, Keys.prefixEnd(prefix));
-            batch.deleteRange(Keyspace.EVENTS, prefix, Keys.prefixEnd(prefix));
-            batch.delete(Keyspace.META, Keys.journalState(recordingId));
-            batch.delete(Keyspace.META, Keys.recording(recordingId));
+            batch.deleteRange(Keyspace.JOURNAL, prefix, Schema.prefixEnd(prefix));
+            batch.deleteRange(Keyspace.VERSIONS, prefix, Schema.prefixEnd(prefix));
+            batch.deleteRange(Keyspace.EVENTS, prefix, Schema.prefixEnd(prefix));
+            batch.delete(Keyspace.META, MetaCodec.journalStateKey(recordingId));
+            batch.delete(Keyspace.META, MetaCodec.recordingKey(recordingId));
             batch.commit();
         }
         journals.remove(recordingId);
@@ -92,7 +92,7 @@ public final class KvTimeMachineStore implements TimeMachineStore {
     }
 
     /** The engine's key-value store underneath, for whole-store work such as migration and verification. */
-    public KeyValueStore keyValueStore() {
+    KeyValueStore keyValueStore() {
         ensureOpen();
         return kv;
     }
@@ -102,7 +102,7 @@ public final class KvTimeMachineStore implements TimeMachineStore {
      * interrupted recording to read it but cannot write the state dir (a full disk). Use only the view from
      * then on; closing it closes this store.
      */
-    public KvTimeMachineStore withWritesInMemory() {
+    KvTimeMachineStore withWritesInMemory() {
         ensureOpen();
         return new KvTimeMachineStore(engine, new OverlayKeyValueStore(kv), lock);
     }

@@ -37,8 +37,8 @@ final class KvVersionIndex implements VersionIndex {
         try (KvBatch batch = kv.batch()) {
             for (Version v : versions) {
                 long id = paths.intern(v.path());
-                batch.put(Keyspace.VERSIONS, Keys.version(recording, id, v.timeNs(), v.sequence()),
-                        Values.version(v.record()));
+                batch.put(Keyspace.VERSIONS, VersionCodec.key(recording, id, v.timeNs(), v.sequence()),
+                        VersionCodec.value(v.record()));
             }
             batch.commit();
         }
@@ -60,8 +60,8 @@ final class KvVersionIndex implements VersionIndex {
         if (id < 0) {
             return;
         }
-        byte[] from = Keys.version(recording, id, atNs, Long.MAX_VALUE);
-        byte[] to = Keys.prefixEnd(Keys.versionPrefix(recording, id));
+        byte[] from = VersionCodec.key(recording, id, atNs, Long.MAX_VALUE);
+        byte[] to = Schema.prefixEnd(VersionCodec.pathPrefix(recording, id));
         try (KvCursor c = kv.scan(Keyspace.VERSIONS, from, to)) {
             while (c.next()) {
                 if (!visitor.test(decode(path, c.key(), c.value()))) {
@@ -83,18 +83,18 @@ final class KvVersionIndex implements VersionIndex {
     public void forEachPath(Consumer<byte[]> visitor) {
         // Skip from one path id to the next with a fresh seek, so the cost follows the number of paths,
         // not the number of versions.
-        byte[] from = Keys.recordingPrefix(recording);
-        byte[] end = Keys.prefixEnd(from);
+        byte[] from = Schema.recordingPrefix(recording);
+        byte[] end = Schema.prefixEnd(from);
         while (true) {
             long id;
             try (KvCursor c = kv.scan(Keyspace.VERSIONS, from, end)) {
                 if (!c.next()) {
                     return;
                 }
-                id = Keys.versionPathId(c.key());
+                id = VersionCodec.pathId(c.key());
             }
             visitor.accept(paths.path(id));
-            from = Keys.prefixEnd(Keys.versionPrefix(recording, id));
+            from = Schema.prefixEnd(VersionCodec.pathPrefix(recording, id));
             if (from == null || java.util.Arrays.compareUnsigned(from, end) >= 0) {
                 return;
             }
@@ -102,6 +102,6 @@ final class KvVersionIndex implements VersionIndex {
     }
 
     private static Version decode(byte[] path, byte[] key, byte[] value) {
-        return new Version(path, Keys.versionTime(key), Keys.versionSeq(key), Values.version(key, value));
+        return new Version(path, VersionCodec.time(key), VersionCodec.sequence(key), VersionCodec.record(key, value));
     }
 }

@@ -13,8 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * path: long, non-UTF-8, or containing {@code :} or newlines. Ids are never reused. Thread-safe.
  */
 final class PathTable {
-    private static final String NEXT_ID = "next-path-id";
-
     private final KeyValueStore kv;
     private final ConcurrentHashMap<ByteBuffer, Long> ids = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, byte[]> paths = new ConcurrentHashMap<>();
@@ -22,9 +20,9 @@ final class PathTable {
 
     PathTable(KeyValueStore kv) {
         this.kv = kv;
-        byte[] key = Keys.setting(NEXT_ID);
+        byte[] key = MetaCodec.settingKey(MetaCodec.NEXT_PATH_ID);
         byte[] v = kv.get(Keyspace.META, key);
-        this.nextId = v == null ? 1 : Values.longValue(Keyspace.META, key, v, Values.SETTING_V1);
+        this.nextId = v == null ? 1 : MetaCodec.setting(key, v);
     }
 
     /** The id of {@code path}, or -1 if it was never interned. */
@@ -33,15 +31,16 @@ final class PathTable {
         if (cached != null) {
             return cached;
         }
-        byte[] key = Keys.pathByHash(Hashing.sha256(path));
+        byte[] key = PathCodec.byHashKey(path);
         byte[] v = kv.get(Keyspace.PATHS, key);
         if (v == null) {
             return -1;
         }
-        if (!Arrays.equals(Values.pathEntryPath(key, v), path)) {
-            throw new CorruptDataException(Keys.describe(Keyspace.PATHS, key), "path hash collision");
+        PathCodec.Entry entry = PathCodec.entry(key, v);
+        if (!Arrays.equals(entry.path(), path)) {
+            throw new CorruptDataException(Schema.describe(Keyspace.PATHS, key), "path hash collision");
         }
-        long id = Values.pathEntryId(key, v);
+        long id = entry.id();
         remember(path.clone(), id);
         return id;
     }
@@ -55,9 +54,9 @@ final class PathTable {
         id = nextId;
         byte[] copy = path.clone();
         try (KvBatch batch = kv.batch()) {
-            batch.put(Keyspace.PATHS, Keys.pathByHash(Hashing.sha256(copy)), Values.pathEntry(id, copy));
-            batch.put(Keyspace.PATHS, Keys.pathById(id), Values.pathValue(copy));
-            batch.put(Keyspace.META, Keys.setting(NEXT_ID), Values.longValue(Values.SETTING_V1, id + 1));
+            batch.put(Keyspace.PATHS, PathCodec.byHashKey(copy), PathCodec.entryValue(id, copy));
+            batch.put(Keyspace.PATHS, PathCodec.byIdKey(id), PathCodec.pathValue(copy));
+            batch.put(Keyspace.META, MetaCodec.settingKey(MetaCodec.NEXT_PATH_ID), MetaCodec.settingValue(id + 1));
             batch.commit();
         }
         nextId = id + 1;
@@ -71,12 +70,12 @@ final class PathTable {
         if (cached != null) {
             return cached;
         }
-        byte[] key = Keys.pathById(id);
+        byte[] key = PathCodec.byIdKey(id);
         byte[] v = kv.get(Keyspace.PATHS, key);
         if (v == null) {
-            throw new CorruptDataException(Keys.describe(Keyspace.PATHS, key), "no path for id " + id);
+            throw new CorruptDataException(Schema.describe(Keyspace.PATHS, key), "no path for id " + id);
         }
-        byte[] path = Values.pathValue(key, v);
+        byte[] path = PathCodec.path(key, v);
         remember(path, id);
         return path;
     }

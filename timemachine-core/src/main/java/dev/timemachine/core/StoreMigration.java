@@ -16,16 +16,9 @@ import java.util.Map;
  * Copies a whole store from one engine to another, then verifies the copy: the same number of entries and
  * the same digest of every keyspace, and every content value hashing to its key.
  */
-public final class StoreMigration {
+final class StoreMigration {
     private static final int BATCH_ENTRIES = 1_000;
     private static final long BATCH_BYTES = 16L << 20;
-
-    /** What was copied: entries and bytes per keyspace, and how many content values were re-hashed. */
-    public record Report(Map<Keyspace, Long> entries, Map<Keyspace, Long> bytes, long contentVerified) {
-        public long totalEntries() {
-            return entries.values().stream().mapToLong(Long::longValue).sum();
-        }
-    }
 
     private StoreMigration() {
     }
@@ -36,7 +29,17 @@ public final class StoreMigration {
      * @throws TimeMachineException if the copy does not match the source
      * @throws CorruptDataException if a content value of the source does not match its hash
      */
-    public static Report copy(KvTimeMachineStore from, KvTimeMachineStore to) {
+    static MigrationReport copy(KvTimeMachineStore from, KvTimeMachineStore to, ProgressListener progress) {
+        progress.step("migrate");
+        try {
+            return copyAll(from, to, progress);
+        } finally {
+            progress.finished();
+        }
+    }
+
+    private static MigrationReport copyAll(KvTimeMachineStore from, KvTimeMachineStore to, ProgressListener progress) {
+        long copied = 0;
         KeyValueStore src = from.keyValueStore();
         KeyValueStore dst = to.keyValueStore();
         Map<Keyspace, Long> entries = new EnumMap<>(Keyspace.class);
@@ -52,6 +55,7 @@ public final class StoreMigration {
                     byte[] v = c.value();
                     batch.put(ks, k, v);
                     n++;
+                    progress.progress(++copied, "entries");
                     size += k.length + v.length;
                     batchBytes += k.length + v.length;
                     if (batch.size() >= BATCH_ENTRIES || batchBytes >= BATCH_BYTES) {
@@ -70,7 +74,7 @@ public final class StoreMigration {
         }
         dst.sync();
         long verified = verify(src, dst, to);
-        return new Report(entries, bytes, verified);
+        return new MigrationReport(entries, bytes, verified);
     }
 
     private static long verify(KeyValueStore src, KeyValueStore dst, KvTimeMachineStore to) {
@@ -105,12 +109,7 @@ public final class StoreMigration {
     }
 
     private static Digest digest(KeyValueStore kv, Keyspace ks) {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest md = Hashing.newSha256();
         long n = 0;
         try (KvCursor c = kv.scan(ks, null, null)) {
             while (c.next()) {

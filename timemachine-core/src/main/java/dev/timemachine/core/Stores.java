@@ -24,20 +24,19 @@ import java.util.TreeMap;
  * Opens state dirs. A state dir holds a marker file naming its engine and format, and the engine's files
  * under {@code db/}. Engines are found with {@link ServiceLoader} and chosen by name.
  */
-public final class Stores {
+final class Stores {
     /** The engine used when none is named. */
-    public static final String DEFAULT_ENGINE = "rocks";
+    static final String DEFAULT_ENGINE = "rocks";
     /** The storage format this code reads and writes. */
-    public static final int FORMAT = 1;
+    static final int FORMAT = 1;
 
     static final String MARKER = "timemachine.properties";
-    private static final String FORMAT_SETTING = "format";
 
     private Stores() {
     }
 
     /** The names of every engine on the class path, sorted. */
-    public static List<String> engineNames() {
+    static List<String> engineNames() {
         return new ArrayList<>(engines().keySet());
     }
 
@@ -46,7 +45,7 @@ public final class Stores {
      *
      * @throws UnknownNameException listing the available names if there is none
      */
-    public static StorageEngine engine(String name) {
+    static StorageEngine engine(String name) {
         StorageEngine e = engines().get(name);
         if (e == null) {
             throw new UnknownNameException("store", name, engineNames());
@@ -55,7 +54,7 @@ public final class Stores {
     }
 
     /** Whether {@code dir} holds a state dir. */
-    public static boolean isStateDir(Path dir) {
+    static boolean isStateDir(Path dir) {
         return Files.isRegularFile(dir.resolve(MARKER));
     }
 
@@ -64,7 +63,7 @@ public final class Stores {
      *
      * @throws NotAStateDirException if {@code dir} is not a state dir of a format this code reads
      */
-    public static KvTimeMachineStore open(Path dir, Map<String, String> options) {
+    static KvTimeMachineStore open(Path dir, Map<String, String> options) {
         if (!isStateDir(dir)) {
             throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : "it does not exist");
         }
@@ -87,7 +86,7 @@ public final class Stores {
      * @throws UnknownNameException  if no engine has that name
      * @throws NotAStateDirException if {@code dir} holds something else, or another engine's store
      */
-    public static KvTimeMachineStore openOrCreate(Path dir, String engineName, Map<String, String> options) {
+    static KvTimeMachineStore openOrCreate(Path dir, String engineName, Map<String, String> options) {
         if (isStateDir(dir)) {
             if (engineName == null) {
                 return open(dir, options);
@@ -133,7 +132,7 @@ public final class Stores {
      *
      * @throws NotAStateDirException if {@code dir} holds something else, or another engine's store
      */
-    public static KvTimeMachineStore openOrCreate(Path dir, StorageEngine engine, Map<String, String> options) {
+    static KvTimeMachineStore openOrCreate(Path dir, StorageEngine engine, Map<String, String> options) {
         if (isStateDir(dir)) {
             String existing = readMarker(dir).getProperty("engine");
             if (!engine.name().equals(existing)) {
@@ -162,16 +161,16 @@ public final class Stores {
             throw e;
         }
         try {
-            byte[] key = Keys.setting(FORMAT_SETTING);
+            byte[] key = MetaCodec.settingKey(MetaCodec.FORMAT);
             byte[] v = kv.get(Keyspace.META, key);
             if (v == null) {
                 try (KvBatch batch = kv.batch()) {
-                    batch.put(Keyspace.META, key, Values.longValue(Values.SETTING_V1, FORMAT));
+                    batch.put(Keyspace.META, key, MetaCodec.settingValue(FORMAT));
                     batch.commit();
                 }
-            } else if (Values.longValue(Keyspace.META, key, v, Values.SETTING_V1) != FORMAT) {
-                throw new NotAStateDirException(dir, "its store has format "
-                        + Values.longValue(Keyspace.META, key, v, Values.SETTING_V1) + ", this version reads " + FORMAT);
+            } else if (MetaCodec.setting(key, v) != FORMAT) {
+                throw new NotAStateDirException(dir, "its store has format " + MetaCodec.setting(key, v)
+                        + ", this version reads " + FORMAT);
             }
             return new KvTimeMachineStore(engine.name(), kv, lock);
         } catch (RuntimeException e) {

@@ -8,7 +8,6 @@ import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
-import dev.timemachine.core.testkit.MemoryEngine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.timemachine.api.NotAStateDirException;
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.UnknownNameException;
-import dev.timemachine.core.testkit.MemoryEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

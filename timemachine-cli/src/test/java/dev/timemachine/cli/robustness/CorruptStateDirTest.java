@@ -1,6 +1,6 @@
 package dev.timemachine.cli.robustness;
 
-import static dev.timemachine.core.replay.RecordingBuilder.b;
+import static dev.timemachine.core.RecordingBuilder.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,7 +14,7 @@ import dev.timemachine.api.spi.KvCursor;
 import dev.timemachine.cli.fidelity.Cli;
 import dev.timemachine.core.KvTimeMachineStore;
 import dev.timemachine.core.Stores;
-import dev.timemachine.core.replay.RecordingBuilder;
+import dev.timemachine.core.RecordingBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.timemachine.cli.fidelity.Cli;
 import dev.timemachine.core.KvTimeMachineStore;
 import dev.timemachine.core.Stores;
-import dev.timemachine.core.replay.RecordingBuilder;
+import dev.timemachine.core.RecordingBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

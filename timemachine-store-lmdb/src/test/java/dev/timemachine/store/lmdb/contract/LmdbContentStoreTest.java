@@ -1,7 +1,7 @@
 package dev.timemachine.store.lmdb.contract;
 
 import dev.timemachine.api.spi.StorageEngine;
-import dev.timemachine.core.testkit.ContentStoreContract;
+import dev.timemachine.core.ContentStoreContract;
 import dev.timemachine.store.lmdb.LmdbStorageEngine;
 
 class LmdbContentStoreTest extends ContentStoreContract {

@@ -1,7 +1,7 @@
 package dev.timemachine.store.lmdb.contract;
 
 import dev.timemachine.api.spi.StorageEngine;
-import dev.timemachine.core.testkit.JournalContract;
+import dev.timemachine.core.JournalContract;
 import dev.timemachine.store.lmdb.LmdbStorageEngine;
 
 class LmdbJournalTest extends JournalContract {

@@ -1,7 +1,7 @@
 package dev.timemachine.store.lmdb.contract;
 
 import dev.timemachine.api.spi.StorageEngine;
-import dev.timemachine.core.testkit.KeyValueStoreContract;
+import dev.timemachine.core.KeyValueStoreContract;
 import dev.timemachine.store.lmdb.LmdbStorageEngine;
 
 class LmdbKeyValueStoreTest extends KeyValueStoreContract {

@@ -1,7 +1,7 @@
 package dev.timemachine.store.rocks.contract;
 
 import dev.timemachine.api.spi.StorageEngine;
-import dev.timemachine.core.testkit.KeyValueStoreContract;
+import dev.timemachine.core.KeyValueStoreContract;
 import dev.timemachine.store.rocks.RocksStorageEngine;
 
 class RocksKeyValueStoreTest extends KeyValueStoreContract {

@@ -1,7 +1,7 @@
 package dev.timemachine.store.rocks.contract;
 
 import dev.timemachine.api.spi.StorageEngine;
-import dev.timemachine.core.testkit.RecordingsContract;
+import dev.timemachine.core.RecordingsContract;
 import dev.timemachine.store.rocks.RocksStorageEngine;
 
 class RocksRecordingsTest extends RecordingsContract {

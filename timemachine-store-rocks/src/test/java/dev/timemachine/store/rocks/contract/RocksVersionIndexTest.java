@@ -1,7 +1,7 @@
 package dev.timemachine.store.rocks.contract;
 
 import dev.timemachine.api.spi.StorageEngine;
-import dev.timemachine.core.testkit.VersionIndexContract;
+import dev.timemachine.core.VersionIndexContract;
 import dev.timemachine.store.rocks.RocksStorageEngine;
 
 class RocksVersionIndexTest extends VersionIndexContract {

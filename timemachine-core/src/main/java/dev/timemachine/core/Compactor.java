@@ -1,0 +1,194 @@
+package dev.timemachine.core;
+
+import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.ContentStore;
+import dev.timemachine.api.EventLog;
+import dev.timemachine.api.JournalEntry;
+import dev.timemachine.api.Journal;
+import dev.timemachine.api.JournalPosition;
+import dev.timemachine.api.Op;
+import dev.timemachine.api.TimeMachineStore;
+import dev.timemachine.api.VersionIndex;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.stream.IntStream;
+
+/**
+ * Stage 2 (docs/architecture.md): takes journal entries in (time, sequence) order up to a watermark, from
+ * memory ({@link JournalTail}) where it can and from the journal otherwise, in chunks; has the
+ * {@link VersionWriter} turn each chunk into version records; writes their content, then the records; keeps
+ * the chunk's payload-free summaries in the event log; and trims the journal behind it.
+ *
+ * <p>Compacting the same range twice (after a crash between writing versions and trimming) writes the same
+ * records again, since the writer is deterministic. Not thread-safe: one compactor thread per recording.
+ */
+final class Compactor {
+    private static final int CHUNK_ENTRIES = 2_000;
+    private static final long CHUNK_BYTES = 64L << 20;
+
+    /** Counters for the recording's summary. */
+    record Counters(long events, long bytes, long versions, long approximateFiles) {
+    }
+
+    private final Journal journal;
+    private final VersionIndex index;
+    private final EventLog events;
+    private final ContentStore content;
+    private final VersionWriter writer;
+    private JournalTail tail;
+    /** The highest watermark compacted up to so far. */
+    private long compactedUpTo = Long.MIN_VALUE;
+
+    /**
+     * @param replayer reads back the bytes of a file whose keyframe is due and whose bytes the writer does not
+     *                 hold, once what is pending is stored
+     */
+    Compactor(TimeMachineStore store, int recording, TreeState tree, PathFilter filter, KvReplayer replayer) {
+        this.journal = store.journal(recording);
+        this.index = store.versions(recording);
+        this.events = store.events(recording);
+        this.content = store.content();
+        this.writer = new VersionWriter(tree, filter, new DiskImporter(journal, filter), (path, t, seq) -> {
+            flush();
+            return replayer.contentAt(path, t, seq);
+        });
+    }
+
+    Counters counters() {
+        return new Counters(writer.events(), writer.bytes(), writer.versions(), writer.approximateFiles());
+    }
+
+    /** The paths whose versions are approximate, for the summary. */
+    List<byte[]> approximatePaths() {
+        return writer.approximatePaths();
+    }
+
+    /** Takes the entries appended to the journal from {@code tail} instead of reading back those it holds. */
+    void feedFrom(JournalTail tail) {
+        this.tail = tail;
+    }
+
+    /** The journal position up to which everything is compacted (exclusive). */
+    JournalPosition compactedTo() {
+        return journal.trimmedTo();
+    }
+
+    /**
+     * Compacts every journal entry with a timestamp at or before {@code watermarkNs}, then trims them.
+     *
+     * @return how many entries were compacted
+     */
+    long compactUpTo(long watermarkNs) {
+        JournalTail.Taken held = tail == null ? null : tail.take(compactedUpTo, watermarkNs);
+        compactedUpTo = Math.max(compactedUpTo, watermarkNs);
+        long total = 0;
+        if (held != null) {
+            List<JournalEntry> entries = held.entries();
+            int from = 0;
+            while (from < entries.size()) {
+                int to = from;
+                long bytes = 0;
+                while (to < entries.size() && !chunkFull(to - from, bytes)) {
+                    bytes += entries.get(to++).event().payload().length;
+                }
+                compact(entries.subList(from, to));
+                from = to;
+            }
+            total = entries.size();
+            if (held.complete()) {
+                return total;
+            }
+        }
+        while (true) {
+            List<JournalEntry> chunk = new ArrayList<>();
+            long[] bytes = {0};
+            journal.scan(journal.trimmedTo(), e -> {
+                if (e.event().timeNs() > watermarkNs) {
+                    return false;
+                }
+                chunk.add(e);
+                bytes[0] += e.event().payload().length;
+                return !chunkFull(chunk.size(), bytes[0]);
+            });
+            if (chunk.isEmpty()) {
+                return total;
+            }
+            compact(chunk);
+            total += chunk.size();
+        }
+    }
+
+    /** Whether a chunk of this many entries and payload bytes is compacted (and trimmed) as it is. */
+    private static boolean chunkFull(int entries, long payloadBytes) {
+        return entries >= CHUNK_ENTRIES || payloadBytes >= CHUNK_BYTES;
+    }
+
+    /** Compacts the journal's next entries, in journal order, and trims them. */
+    private void compact(List<JournalEntry> chunk) {
+        if (chunk.get(0).position().compareTo(journal.trimmedTo()) < 0) {
+            throw new IllegalStateException("entry " + chunk.get(0).position() + " is before the compacted part of"
+                    + " the journal, " + journal.trimmedTo());
+        }
+        writer.knownHashes(hashPayloads(chunk));
+        for (JournalEntry e : chunk) {
+            writer.apply(e);
+        }
+        writer.knownHashes(Map.of());
+        flush();
+        events.append(chunk);
+        journal.trim(chunk.get(chunk.size() - 1).position().next());
+    }
+
+    /** Content is written before the versions that refer to it, so a reader never meets a dangling hash. */
+    private void flush() {
+        content.putHashed(writer.pendingContent());
+        writer.pendingContent().clear();
+        index.putAll(writer.pending());
+        writer.pending().clear();
+    }
+
+    /**
+     * Hashes the chunk's write payloads that go to the content store on every core: hashing is most of the
+     * compactor's work on large writes, and it is independent per payload. The hashing threads run at the
+     * compactor's low priority.
+     */
+    private static Map<byte[], ContentHash> hashPayloads(List<JournalEntry> chunk) {
+        List<byte[]> payloads = new ArrayList<>();
+        for (JournalEntry e : chunk) {
+            if (e.event().op() == Op.WRITE && e.event().payload().length > VersionWriter.INLINE_MAX) {
+                payloads.add(e.event().payload());
+            }
+        }
+        Map<byte[], ContentHash> hashed = new IdentityHashMap<>();
+        if (payloads.size() < 2) {
+            return hashed;
+        }
+        ContentHash[] hashes = new ContentHash[payloads.size()];
+        Hashers.POOL.submit(() -> IntStream.range(0, hashes.length).parallel()
+                .forEach(i -> hashes[i] = ContentHash.sha256(payloads.get(i)))).join();
+        for (int i = 0; i < hashes.length; i++) {
+            hashed.put(payloads.get(i), hashes[i]);
+        }
+        return hashed;
+    }
+
+    /** The hashing threads, shared by all compactors; daemons at the lowest priority. */
+    private static final class Hashers {
+        static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
+            ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) {
+                @Override
+                protected void onStart() {
+                    super.onStart();
+                    ThreadPriority.lowerCurrentThread();
+                }
+            };
+            t.setName("tm-hasher-" + t.getPoolIndex());
+            t.setDaemon(true);
+            return t;
+        }, null, false);
+    }
+}

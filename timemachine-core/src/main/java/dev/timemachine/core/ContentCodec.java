@@ -1,0 +1,91 @@
+package dev.timemachine.core;
+
+import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.CorruptDataException;
+import dev.timemachine.api.spi.Keyspace;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The {@code c:} content store: key sha256(32); value a codec byte, then the bytes as they are
+ * ({@link #RAW}), or the (length, hash) of each chunk they are assembled from ({@link #CHUNKS}).
+ */
+final class ContentCodec implements KeyspaceCodec {
+    static final ContentCodec INSTANCE = new ContentCodec();
+    private static final byte V1 = 1;
+    /** Content codec: the bytes as they are. */
+    static final byte RAW = 0;
+    /** Content codec: a list of (length, hash) of chunks stored on their own. */
+    static final byte CHUNKS = 1;
+    /** What precedes the bytes of raw content; they follow it in the value without being copied. */
+    static final byte[] RAW_HEAD = {V1, RAW};
+    private static final int CHUNK_ENTRY = 4 + ContentHash.LENGTH;
+
+    private ContentCodec() {
+    }
+
+    @Override
+    public Keyspace keyspace() {
+        return Keyspace.CONTENT;
+    }
+
+    /** A decoded content value: either the bytes, or the chunks to assemble with their lengths. */
+    record Stored(byte[] bytes, List<ContentHash> parts, long[] lengths) {
+    }
+
+    static byte[] chunked(List<ContentHash> parts, List<Integer> lengths) {
+        ByteBuffer b = ByteBuffer.allocate(2 + 4 + parts.size() * CHUNK_ENTRY).put(V1).put(CHUNKS).putInt(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            b.putInt(lengths.get(i)).put(parts.get(i).toBytes());
+        }
+        return b.array();
+    }
+
+    static Stored decode(byte[] key, byte[] value) {
+        return ValueReader.decode(Keyspace.CONTENT, key, value, V1, r -> {
+            byte codec = r.b.get();
+            if (codec == RAW) {
+                return new Stored(r.rest(), null, null);
+            }
+            if (codec != CHUNKS) {
+                throw r.corrupt("unknown content codec " + codec);
+            }
+            int n = r.b.getInt();
+            if (n < 0 || n > r.b.remaining() / CHUNK_ENTRY) {
+                throw r.corrupt("bad chunk count " + n);
+            }
+            List<ContentHash> parts = new ArrayList<>(n);
+            long[] lengths = new long[n];
+            byte[] h = new byte[ContentHash.LENGTH];
+            for (int i = 0; i < n; i++) {
+                lengths[i] = r.b.getInt();
+                r.b.get(h);
+                parts.add(ContentHash.of(h));
+            }
+            return new Stored(null, parts, lengths);
+        });
+    }
+
+    @Override
+    public void check(byte[] key, byte[] value) {
+        if (key.length != ContentHash.LENGTH) {
+            throw new CorruptDataException(Schema.describe(Keyspace.CONTENT, key),
+                    "a content key has " + ContentHash.LENGTH + " bytes, not " + key.length);
+        }
+        decode(key, value);
+    }
+
+    /** The chunks of chunked content; raw content refers to nothing (its bytes are not decoded). */
+    @Override
+    public void references(byte[] key, byte[] value, Consumer<ContentHash> out) {
+        if (value.length >= 2 && value[0] == V1 && value[1] == RAW) {
+            return;
+        }
+        Stored s = decode(key, value);
+        if (s.parts() != null) {
+            s.parts().forEach(out);
+        }
+    }
+}

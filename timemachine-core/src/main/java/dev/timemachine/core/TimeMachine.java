@@ -1,0 +1,389 @@
+package dev.timemachine.core;
+
+import dev.timemachine.api.EventSource;
+import dev.timemachine.api.FileState;
+import dev.timemachine.api.NotAStateDirException;
+import dev.timemachine.api.RecordingInfo;
+import dev.timemachine.api.Replayer;
+import dev.timemachine.api.TimeMachineException;
+import dev.timemachine.api.TimeMachineStore;
+import dev.timemachine.api.UnknownNameException;
+import dev.timemachine.api.Version;
+import dev.timemachine.api.VersionRecord;
+import dev.timemachine.api.spi.StorageEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * A state dir, opened: the one entry point to record a command, replay and export what it did, and look after
+ * the recordings. Engines (RocksDB, LMDB) and event sources (eBPF) on the class path are found by name.
+ *
+ * <pre>{@code
+ * try (TimeMachine tm = TimeMachine.create(stateDir, TimeMachine.Options.defaults())) {
+ *     RecordResult run = tm.record(RecordRequest.of("make", "test").withRoots(List.of(workTree)));
+ *     tm.export(run.recording(), TimeSpec.parse("2m30s").resolve(run.recording()), outDir);
+ * }
+ * }</pre>
+ *
+ * <p>Opening a state dir finishes every recording whose recorder died before closing it (compacting what its
+ * journal still holds), so nothing journaled is ever ignored; if that cannot be written (a full disk), it is
+ * done in memory for this instance and the options' listener is warned. A state dir is open in one process at
+ * a time. Thread-safe for reading; one recording at a time. {@link #close()} is idempotent; anything else after
+ * it throws {@link IllegalStateException}. Failures are {@link TimeMachineException}s; misuse is reported with
+ * {@link IllegalArgumentException}.
+ */
+public final class TimeMachine implements AutoCloseable {
+    /** The capture name that picks the first event source able to run here. */
+    public static final String AUTO_CAPTURE = EventSources.AUTO;
+    /** The engine of a new state dir when none is named. */
+    public static final String DEFAULT_ENGINE = Stores.DEFAULT_ENGINE;
+
+    /**
+     * How to open a state dir. Immutable; each {@code with} method returns a changed copy.
+     */
+    public static final class Options {
+        private final String engine;
+        private final StorageEngine engineInstance;
+        private final Map<String, String> engineSettings;
+        private final Clock clock;
+        private final Ticker ticker;
+        private final boolean finishInterrupted;
+        private final ProgressListener listener;
+
+        private Options(String engine, StorageEngine engineInstance, Map<String, String> engineSettings, Clock clock,
+                        Ticker ticker, boolean finishInterrupted, ProgressListener listener) {
+            this.engine = engine;
+            this.engineInstance = engineInstance;
+            this.engineSettings = Map.copyOf(engineSettings);
+            this.clock = Objects.requireNonNull(clock, "clock");
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            this.finishInterrupted = finishInterrupted;
+            this.listener = Objects.requireNonNull(listener, "listener");
+        }
+
+        /** The engine a dir was created with (a new one: {@link #DEFAULT_ENGINE}), the system clocks, recovery on. */
+        public static Options defaults() {
+            return new Options(null, null, Map.of(), Clock.systemUTC(), Ticker.system(), true, ProgressListener.SILENT);
+        }
+
+        /** The engine of a new state dir, by name; an existing one must have been created with it. */
+        public Options withEngine(String name) {
+            return new Options(name, null, engineSettings, clock, ticker, finishInterrupted, listener);
+        }
+
+        /** An engine instance, whether or not it is registered with {@link java.util.ServiceLoader}. */
+        public Options withEngine(StorageEngine engine) {
+            return new Options(engine.name(), engine, engineSettings, clock, ticker, finishInterrupted, listener);
+        }
+
+        /** Engine-specific settings; unknown keys are ignored. */
+        public Options withEngineSettings(Map<String, String> settings) {
+            return new Options(engine, engineInstance, settings, clock, ticker, finishInterrupted, listener);
+        }
+
+        /** The wall clock: a recording's start instant, and the age {@link #recordingsOlderThan} measures. */
+        public Options withClock(Clock clock) {
+            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener);
+        }
+
+        /** The monotonic clock the recorder measures and schedules with (the capture's events carry their own). */
+        public Options withTicker(Ticker ticker) {
+            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener);
+        }
+
+        /**
+         * Whether opening finishes interrupted recordings (the default). Off, the state dir is read exactly as
+         * it is, which is what verification wants.
+         */
+        public Options withFinishInterrupted(boolean finish) {
+            return new Options(engine, engineInstance, engineSettings, clock, ticker, finish, listener);
+        }
+
+        /** Told what opening did that the user should know of, such as a recovery done in memory only. */
+        public Options withListener(ProgressListener listener) {
+            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener);
+        }
+    }
+
+    private final Path stateDir;
+    private final Options options;
+    private final KvTimeMachineStore store;
+    private final List<Integer> recovered;
+    private volatile boolean closed;
+
+    private TimeMachine(Path stateDir, Options options, KvTimeMachineStore store, List<Integer> recovered) {
+        this.stateDir = stateDir;
+        this.options = options;
+        this.store = store;
+        this.recovered = List.copyOf(recovered);
+    }
+
+    /**
+     * Opens an existing state dir with the engine it was created with.
+     *
+     * @throws NotAStateDirException if {@code stateDir} is not a state dir of a format this code reads
+     */
+    public static TimeMachine open(Path stateDir) {
+        return open(stateDir, Options.defaults());
+    }
+
+    /**
+     * Opens an existing state dir.
+     *
+     * @throws NotAStateDirException if {@code stateDir} is not a state dir of a format this code reads, or was
+     *                               created with another engine than the options name
+     */
+    public static TimeMachine open(Path stateDir, Options options) {
+        if (!Stores.isStateDir(stateDir)) {
+            throw new NotAStateDirException(stateDir, Files.exists(stateDir) ? "no " + Stores.MARKER + " in it"
+                    : "it does not exist");
+        }
+        return create(stateDir, options);
+    }
+
+    /**
+     * Opens the state dir in {@code stateDir}, creating it (mode 0700) if it does not exist or is empty.
+     *
+     * @throws UnknownNameException  if no engine has the name the options give
+     * @throws NotAStateDirException if {@code stateDir} holds something else, or another engine's store
+     */
+    public static TimeMachine create(Path stateDir, Options options) {
+        KvTimeMachineStore store = options.engineInstance != null
+                ? Stores.openOrCreate(stateDir, options.engineInstance, options.engineSettings)
+                : Stores.openOrCreate(stateDir, options.engine, options.engineSettings);
+        if (!options.finishInterrupted) {
+            return new TimeMachine(stateDir, options, store, List.of());
+        }
+        try {
+            return new TimeMachine(stateDir, options, store, Recovery.finishInterrupted(store));
+        } catch (RuntimeException e) {
+            KvTimeMachineStore view = store.withWritesInMemory();
+            try {
+                List<Integer> done = Recovery.finishInterrupted(view);
+                options.listener.warning("could not finish the interrupted recording in " + stateDir + " ("
+                        + e.getMessage() + "); finished it in memory for this command");
+                return new TimeMachine(stateDir, options, view, done);
+            } catch (RuntimeException again) {
+                again.addSuppressed(e);
+                view.close();
+                throw again;
+            }
+        }
+    }
+
+    /** Whether {@code dir} holds a state dir. */
+    public static boolean isStateDir(Path dir) {
+        return Stores.isStateDir(dir);
+    }
+
+    /** The storage engines on the class path, by name. */
+    public static List<String> engines() {
+        return Stores.engineNames();
+    }
+
+    /**
+     * A new event source, not started yet: the one called {@code name}, or for {@link #AUTO_CAPTURE} the first
+     * that can run here. For a caller that makes it early, to overlap its start-up with opening the state dir.
+     *
+     * @throws UnknownNameException listing the names that exist, for an unknown name
+     * @throws TimeMachineException saying why, when the source cannot run here
+     */
+    public static EventSource eventSource(String name) {
+        return EventSources.create(name, Map.of());
+    }
+
+    /** The state dir, as it was given. */
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** The name of the storage engine underneath. */
+    public String engine() {
+        ensureOpen();
+        return store.engine();
+    }
+
+    /**
+     * The contracts underneath (journal, content store, version index of each recording), for tools that read
+     * them directly. Writing through them bypasses the recorder.
+     */
+    public TimeMachineStore store() {
+        ensureOpen();
+        return store;
+    }
+
+    /** The recordings that opening finished because their recorder had died. */
+    public List<Integer> recovered() {
+        return recovered;
+    }
+
+    /** Every recording, oldest first. */
+    public List<RecordingInfo> recordings() {
+        ensureOpen();
+        return store.recordings().list();
+    }
+
+    /** The recording with that id, if any. */
+    public Optional<RecordingInfo> recording(int id) {
+        ensureOpen();
+        return store.recordings().get(id);
+    }
+
+    /** The newest recording, if any. */
+    public Optional<RecordingInfo> latest() {
+        List<RecordingInfo> all = recordings();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /**
+     * Records a command: a baseline of its roots, then every change it and its children make under them, until
+     * it exits. Returns once the recording is complete on disk.
+     *
+     * @throws IllegalArgumentException if a root is not a directory
+     * @throws TimeMachineException     if the capture cannot start, or the command cannot be started
+     */
+    public RecordResult record(RecordRequest request) throws InterruptedException {
+        ensureOpen();
+        List<Path> roots = new ArrayList<>();
+        Path real;
+        try {
+            for (Path root : request.roots().isEmpty() ? List.of(Path.of("")) : request.roots()) {
+                if (!Files.isDirectory(root)) {
+                    throw new IllegalArgumentException("root " + root + " is not a directory");
+                }
+                roots.add(root.toRealPath());
+            }
+            real = stateDir.toRealPath();
+        } catch (IOException e) {
+            throw new TimeMachineException("cannot resolve the roots: " + e.getMessage(), e);
+        }
+        try (EventSource source = request.source() != null ? request.source() : eventSource(request.capture())) {
+            return Recorder.record(store, source, request, roots, real, options.ticker, options.clock);
+        }
+    }
+
+    /** Rebuilds the tree of {@code recording} at any instant. */
+    public Replayer replayer(RecordingInfo recording) {
+        ensureOpen();
+        return new KvReplayer(store, recording.id());
+    }
+
+    /** Writes the recorded roots as they were at {@code atNs} under {@code out}, which must be absent or empty. */
+    public ExportSummary export(RecordingInfo recording, long atNs, Path out) {
+        return export(recording, atNs, out, false, ProgressListener.SILENT);
+    }
+
+    /**
+     * Writes the recorded roots of {@code recording}, as they were at {@code atNs}, under {@code out}: one
+     * root's contents straight into it, several roots each under {@code out/<root path>}. Nothing is written
+     * outside {@code out}, and no symlink inside it is followed.
+     *
+     * @param force write into a non-empty {@code out}, replacing entries in the way
+     * @throws IllegalArgumentException if {@code out} is not a directory, or not empty and {@code force} is off
+     * @throws TimeMachineException     if the output cannot be written, or stored data is missing or corrupt
+     */
+    public ExportSummary export(RecordingInfo recording, long atNs, Path out, boolean force, ProgressListener progress) {
+        ensureOpen();
+        return new Exporter(store, recording, progress).export(atNs, out, force);
+    }
+
+    /**
+     * Every version of {@code path}, oldest first, with the state right after each.
+     */
+    public List<HistoryEntry> history(RecordingInfo recording, byte[] path) {
+        ensureOpen();
+        KvReplayer replayer = new KvReplayer(store, recording.id());
+        List<HistoryEntry> out = new ArrayList<>();
+        for (Version v : store.versions(recording.id()).history(path)) {
+            Optional<FileState> after = replayer.stateAt(path, v.timeNs(), v.sequence());
+            boolean approximate = v.record().has(VersionRecord.FLAG_APPROXIMATE)
+                    || after.map(FileState::approximate).orElse(false);
+            out.add(new HistoryEntry(v, after, approximate));
+        }
+        return out;
+    }
+
+    /**
+     * Visits the events of {@code recording} stamped in {@code [fromNs, toNs]}, oldest first, compacted or not,
+     * until the visitor returns false.
+     */
+    public void timeline(RecordingInfo recording, long fromNs, long toNs, Predicate<TimelineEvent> visitor) {
+        ensureOpen();
+        Timeline.scan(store, recording.id(), fromNs, toNs, visitor);
+    }
+
+    /** The paths of {@code recording} that differ between two instants, parents first. */
+    public List<TreeChange> diff(RecordingInfo recording, long fromNs, long toNs) {
+        ensureOpen();
+        return TreeDiff.between(store, recording.id(), fromNs, toNs);
+    }
+
+    /**
+     * Checks everything stored: decodes every entry, re-hashes every content value, and checks that every
+     * version's content, path and rename source exist. Goes on past each problem, so one run finds them all.
+     */
+    public VerifyReport verify(ProgressListener progress) {
+        ensureOpen();
+        return StoreVerifier.verify(store, progress);
+    }
+
+    /** The recordings that started more than {@code age} ago by the options' clock. */
+    public List<Integer> recordingsOlderThan(Duration age) {
+        long now = options.clock.millis() * 1_000_000L;
+        List<Integer> ids = new ArrayList<>();
+        for (RecordingInfo r : recordings()) {
+            if (r.startWallNs() < now - age.toNanos()) {
+                ids.add(r.id());
+            }
+        }
+        return ids;
+    }
+
+    /** Drops {@code recordings} (ids that do not exist are ignored), then every content value left unreferenced. */
+    public GcResult gc(Collection<Integer> recordings, ProgressListener progress) {
+        ensureOpen();
+        return GarbageCollector.collect(store, recordings, progress);
+    }
+
+    /**
+     * Copies this whole state dir into a new one at {@code dir} with engine {@code engine}, then checks the copy
+     * (entries and a digest per keyspace, every content value re-hashed).
+     *
+     * @throws IllegalArgumentException if {@code dir} holds anything
+     * @throws UnknownNameException     if no engine has that name
+     * @throws TimeMachineException     if the copy does not match
+     */
+    public MigrationReport migrateTo(Path dir, String engine, ProgressListener progress) {
+        ensureOpen();
+        if (Files.exists(dir) && !Exporter.isAbsentOrEmpty(dir)) {
+            throw new IllegalArgumentException(dir + " already holds data; give a new or empty directory");
+        }
+        try (KvTimeMachineStore target = Stores.openOrCreate(dir, Objects.requireNonNull(engine, "engine"), Map.of())) {
+            return StoreMigration.copy(store, target, progress);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            store.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this TimeMachine is closed");
+        }
+    }
+}

@@ -1,0 +1,549 @@
+package dev.timemachine.core;
+
+import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.FsEvent;
+import dev.timemachine.api.JournalEntry;
+import dev.timemachine.api.Version;
+import dev.timemachine.api.VersionRecord;
+import dev.timemachine.api.VersionRecord.Kind;
+import dev.timemachine.core.TreeState.Dir;
+import dev.timemachine.core.TreeState.File;
+import dev.timemachine.core.TreeState.Inode;
+import dev.timemachine.core.TreeState.Node;
+import dev.timemachine.core.TreeState.Symlink;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns journal entries, in journal order, into version records over the tree state, following the rebuild
+ * contract of {@link VersionRecord}: one record per path and event, a directory rename expanded into one record
+ * per moved path. A file whose change records since its last base would cost twice its size to replay gets a
+ * keyframe instead, so any version rebuilds from at most about three times the file's size.
+ *
+ * <p>It stores nothing itself: records and the content they refer to wait in {@link #pending()} and
+ * {@link #pendingContent()} until the compactor writes them. For the keyframes of small files it holds their
+ * bytes as the records build them ({@link Inode#held}), within a memory budget; only a file whose bytes it does
+ * not hold (a baseline file, a large one) is read back through the {@link KeyframeSource}.
+ *
+ * <p>Deterministic for a given tree state and entries. Not thread-safe: owned by the compactor.
+ */
+final class VersionWriter {
+    /** The bytes of a path as the records written so far rebuild them (after storing what is pending). */
+    @FunctionalInterface
+    interface KeyframeSource {
+        byte[] contentAt(byte[] path, long timeNs, long maxSequence);
+    }
+
+    /**
+     * Below this a file is keyframed as soon as its change records would cost this much to replay: small files
+     * written in many small writes stay cheap to export.
+     */
+    private static final long KEYFRAME_MIN_BYTES = 64L << 10;
+    /**
+     * Payloads up to this size stay in their extent record: no hash, lookup or separate write per small write,
+     * and no content fetch when it is replayed. Larger ones go to the content store, whose blob files keep
+     * them out of the LSM compactions that rewrite the version index, and where repeated blocks are stored
+     * once (with 4 KiB inline, the profile of a 2 GiB dd showed the version index among its top costs).
+     */
+    static final int INLINE_MAX = 512;
+    /** Keyframes are built in memory; bigger files rely on their extents alone. */
+    private static final long KEYFRAME_MAX_FILE = 1L << 30;
+    /** What one change record is assumed to cost beyond its bytes when replayed. */
+    private static final long CHANGE_COST = 256;
+    /** Files up to this size have their bytes held while they are written, for their keyframes. */
+    static final int HOLD_MAX_FILE = 4 << 20;
+    /** Held bytes of all files together, at most; the least recently written give theirs up first. */
+    private static final long HOLD_BUDGET = 64L << 20;
+
+    private final TreeState tree;
+    private final PathFilter filter;
+    private final DiskImporter importer;
+    private final KeyframeSource keyframes;
+    private final List<Version> pending = new ArrayList<>();
+    private final Map<ContentHash, byte[]> pendingContent = new LinkedHashMap<>();
+    private final Set<ByteBuffer> approximatePaths = new HashSet<>();
+    /** Inodes whose bytes are held, least recently written first. */
+    private final LinkedHashMap<Inode, Boolean> holding = new LinkedHashMap<>(16, 0.75f, true);
+    private long heldBytes;
+    /** Hashes of payloads computed ahead (on every core) by the compactor, by identity of the payload array. */
+    private Map<byte[], ContentHash> known = new IdentityHashMap<>();
+    private ContentHash empty;
+    private long eventCount;
+    private long byteCount;
+    private long versionCount;
+
+    VersionWriter(TreeState tree, PathFilter filter, DiskImporter importer, KeyframeSource keyframes) {
+        this.tree = tree;
+        this.filter = filter;
+        this.importer = importer;
+        this.keyframes = keyframes;
+    }
+
+    /** Versions written since the compactor last took them, in order. */
+    List<Version> pending() {
+        return pending;
+    }
+
+    /** The content those versions refer to, by hash. */
+    Map<ContentHash, byte[]> pendingContent() {
+        return pendingContent;
+    }
+
+    /** Payload hashes already computed, for the entries about to be applied. */
+    void knownHashes(Map<byte[], ContentHash> hashes) {
+        this.known = hashes;
+    }
+
+    long events() {
+        return eventCount;
+    }
+
+    long bytes() {
+        return byteCount;
+    }
+
+    long versions() {
+        return versionCount;
+    }
+
+    /** The paths whose versions are approximate. */
+    List<byte[]> approximatePaths() {
+        return approximatePaths.stream().map(b -> Arrays.copyOf(b.array(), b.limit())).toList();
+    }
+
+    int approximateFiles() {
+        return approximatePaths.size();
+    }
+
+    void apply(JournalEntry entry) {
+        FsEvent e = entry.event();
+        long t = e.timeNs();
+        long seq = entry.sequence();
+        eventCount++;
+        byteCount += e.payload().length;
+        boolean approx = e.has(FsEvent.FLAG_APPROXIMATE);
+        switch (e.op()) {
+            case WRITE -> write(e.path(), e.offset(), e.payload(), t, seq, approx);
+            case CREATE -> create(e.path(), e.mode(), t, seq);
+            case TRUNCATE -> truncate(e.path(), e.length(), t, seq);
+            case FALLOCATE -> {
+                Inode inode = fileOf(e.path(), t, seq);
+                if (e.offset() + e.length() > inode.size) {
+                    truncate(e.path(), e.offset() + e.length(), t, seq);
+                }
+            }
+            case RENAME -> rename(e.path(), e.path2(), t, seq);
+            case EXCHANGE -> exchange(e.path(), e.path2(), t, seq);
+            case UNLINK, RMDIR -> {
+                for (byte[] p : tree.subtree(e.path()).descendingKeySet()) {
+                    remove(p);
+                    record(p, t, seq, new VersionRecord(Kind.DELETE, 0, 0, null, 0, null, 0));
+                }
+            }
+            case MKDIR -> {
+                put(e.path(), new Dir(e.mode() & 07777));
+                record(e.path(), t, seq, new VersionRecord(Kind.DIRECTORY, 0, 0, null, e.mode() & 07777, null, 0));
+            }
+            case CHMOD -> chmod(e.path(), e.mode() & 07777, t, seq);
+            case SYMLINK -> {
+                put(e.path(), new Symlink(e.path2()));
+                record(e.path(), t, seq, new VersionRecord(Kind.SYMLINK, 0, 0, null, 0777, e.path2(), 0));
+            }
+            case LINK -> link(e.path(), e.path2(), t, seq);
+            case REREAD -> reread(e.path(), t, seq);
+            case LOST -> {
+                // the source counts drops; a LOST naming a file says which one to take from disk
+                if (e.path().length > 0 && tree.get(e.path()) instanceof File) {
+                    reread(e.path(), t, seq);
+                }
+            }
+        }
+    }
+
+    private void record(byte[] path, long t, long seq, VersionRecord r) {
+        if (r.has(VersionRecord.FLAG_APPROXIMATE)) {
+            approximatePaths.add(ByteBuffer.wrap(path));
+        }
+        pending.add(new Version(path, t, seq, r));
+        versionCount++;
+    }
+
+    private ContentHash stash(byte[] bytes) {
+        ContentHash h = known.get(bytes);
+        if (h == null) {
+            h = ContentHash.sha256(bytes);
+        }
+        pendingContent.putIfAbsent(h, bytes);
+        return h;
+    }
+
+    private ContentHash emptyContent() {
+        if (empty == null) {
+            empty = stash(new byte[0]);
+        }
+        return empty;
+    }
+
+    private static int flags(Inode inode) {
+        return inode.approximate ? VersionRecord.FLAG_APPROXIMATE : 0;
+    }
+
+    // ---- the tree, with the held bytes of inodes that leave it released ----
+
+    private void put(byte[] path, Node node) {
+        Node old = tree.get(path);
+        tree.put(path, node);
+        releaseIfGone(old);
+    }
+
+    private void remove(byte[] path) {
+        Node old = tree.get(path);
+        tree.remove(path);
+        releaseIfGone(old);
+    }
+
+    private void releaseIfGone(Node old) {
+        if (old instanceof File f && f.inode().names.isEmpty()) {
+            release(f.inode());
+        }
+    }
+
+    // ---- held bytes ----
+
+    /** Holds {@code bytes} (exactly the file's content) for {@code inode}, if small enough; shared with a keyframe. */
+    private void hold(Inode inode, byte[] bytes) {
+        release(inode);
+        if (bytes.length <= HOLD_MAX_FILE) {
+            inode.held = bytes;
+            inode.heldShared = true;
+            heldBytes += bytes.length;
+            holding.put(inode, Boolean.TRUE);
+            evictOverBudget(inode);
+        }
+    }
+
+    private void release(Inode inode) {
+        if (inode.held != null) {
+            heldBytes -= inode.held.length;
+            inode.held = null;
+            holding.remove(inode);
+        }
+    }
+
+    /** Makes the held buffer writable and at least {@code size} long; false (and released) if the file is too large. */
+    private boolean writable(Inode inode, long size) {
+        if (size > HOLD_MAX_FILE) {
+            release(inode);
+            return false;
+        }
+        byte[] held = inode.held;
+        if (inode.heldShared || held.length < size) {
+            int capacity = held.length >= size ? held.length : (int) Math.min(HOLD_MAX_FILE, Math.max(size, 2L * held.length));
+            byte[] copy = new byte[capacity];
+            System.arraycopy(held, 0, copy, 0, (int) Math.min(inode.size, held.length));
+            heldBytes += capacity - held.length;
+            inode.held = copy;
+            inode.heldShared = false;
+        }
+        holding.get(inode); // most recently written now
+        evictOverBudget(inode);
+        return inode.held != null;
+    }
+
+    private void evictOverBudget(Inode keep) {
+        var it = holding.keySet().iterator();
+        while (heldBytes > HOLD_BUDGET && it.hasNext()) {
+            Inode victim = it.next();
+            if (victim != keep) {
+                heldBytes -= victim.held.length;
+                victim.held = null;
+                it.remove();
+            }
+        }
+    }
+
+    // ---- what each event does ----
+
+    /** The inode at {@code path}; a file nobody saw created starts empty and approximate. */
+    private Inode fileOf(byte[] path, long t, long seq) {
+        if (tree.get(path) instanceof File f) {
+            return f.inode();
+        }
+        Inode inode = new Inode(0, 0644);
+        inode.approximate = true;
+        put(path, new File(inode));
+        record(path, t, seq, new VersionRecord(Kind.KEYFRAME, 0, 0, emptyContent(), inode.mode, null, flags(inode)));
+        hold(inode, new byte[0]);
+        return inode;
+    }
+
+    private void write(byte[] path, long offset, byte[] payload, long t, long seq, boolean approx) {
+        Inode inode = fileOf(path, t, seq);
+        inode.approximate |= approx;
+        long newSize = Math.max(inode.size, offset + payload.length);
+        inode.changes++;
+        inode.changedBytes += payload.length;
+        if (inode.held != null && writable(inode, newSize)) {
+            System.arraycopy(payload, 0, inode.held, (int) offset, payload.length);
+        }
+        if (keyframeDue(inode, newSize)) {
+            if (inode.held != null) {
+                // the held buffer stays this file's own; the keyframe stores a copy
+                inode.size = newSize;
+                storeKeyframe(inode, Arrays.copyOf(inode.held, (int) newSize), t, seq);
+                return;
+            }
+            byte[] before = keyframes.contentAt(inode.names.get(0), t, seq - 1);
+            byte[] after = Arrays.copyOf(before, (int) newSize);
+            if (before.length < inode.size) {
+                // the replayed size is authoritative for what was written; pad to what the tree believes
+                inode.approximate = true;
+            }
+            System.arraycopy(payload, 0, after, (int) offset, payload.length);
+            keyframe(inode, after, t, seq);
+        } else {
+            boolean inline = payload.length <= INLINE_MAX;
+            ContentHash h = inline ? null : stash(payload);
+            for (byte[] name : inode.names) {
+                record(name, t, seq, new VersionRecord(Kind.EXTENT, offset, payload.length, h, inode.mode, null,
+                        flags(inode), inline ? payload : null));
+            }
+        }
+        inode.size = newSize;
+    }
+
+    /**
+     * Once replaying the change records since the last base would cost twice the file's size. A file that
+     * only grows by appends never gets there (its extents are its bytes, read once), so appends cost no
+     * keyframes; overwrites and many tiny writes do, which bounds any rebuild to about three times the size.
+     */
+    private static boolean keyframeDue(Inode inode, long newSize) {
+        return newSize <= KEYFRAME_MAX_FILE
+                && inode.changedBytes + inode.changes * CHANGE_COST >= Math.max(KEYFRAME_MIN_BYTES, 2 * newSize);
+    }
+
+    /** The file holds exactly {@code bytes} from here on: a base record under every name, and its bytes held. */
+    private void keyframe(Inode inode, byte[] bytes, long t, long seq) {
+        storeKeyframe(inode, bytes, t, seq);
+        hold(inode, bytes);
+    }
+
+    private void storeKeyframe(Inode inode, byte[] bytes, long t, long seq) {
+        ContentHash h = stash(bytes);
+        for (byte[] name : inode.names) {
+            record(name, t, seq, new VersionRecord(Kind.KEYFRAME, 0, bytes.length, h, inode.mode, null, flags(inode)));
+        }
+        inode.size = bytes.length;
+        inode.changes = 0;
+        inode.changedBytes = 0;
+    }
+
+    private void create(byte[] path, int mode, long t, long seq) {
+        Node node = tree.get(path);
+        if (node instanceof File) {
+            return; // O_CREAT of an existing file changes nothing; O_TRUNC comes as its own event
+        }
+        Inode inode = new Inode(0, mode & 07777);
+        put(path, new File(inode));
+        record(path, t, seq, new VersionRecord(Kind.KEYFRAME, 0, 0, emptyContent(), inode.mode, null, 0));
+        hold(inode, new byte[0]);
+    }
+
+    private void truncate(byte[] path, long length, long t, long seq) {
+        Inode inode = fileOf(path, t, seq);
+        if (length == 0) {
+            // an empty file is known exactly whatever came before: a base record, not a change
+            inode.approximate = false;
+            keyframe(inode, new byte[0], t, seq);
+            return;
+        }
+        inode.changes++;
+        for (byte[] name : inode.names) {
+            record(name, t, seq, new VersionRecord(Kind.TRUNCATE, 0, length, null, inode.mode, null, flags(inode)));
+        }
+        if (inode.held != null && writable(inode, Math.max(length, inode.size)) && length < inode.size) {
+            Arrays.fill(inode.held, (int) length, (int) inode.size, (byte) 0);
+        }
+        inode.size = length;
+    }
+
+    private void chmod(byte[] path, int mode, long t, long seq) {
+        Node node = tree.get(path);
+        if (node instanceof File f) {
+            f.inode().mode = mode;
+            for (byte[] name : f.inode().names) {
+                record(name, t, seq, new VersionRecord(Kind.MODE, 0, 0, null, mode, null, flags(f.inode())));
+            }
+        } else if (node instanceof Dir) {
+            put(path, new Dir(mode));
+            record(path, t, seq, new VersionRecord(Kind.MODE, 0, 0, null, mode, null, 0));
+        }
+    }
+
+    private static int modeOf(Node n) {
+        if (n instanceof File f) {
+            return f.inode().mode;
+        }
+        return n instanceof Dir d ? d.mode() : 0777;
+    }
+
+    private static int flagsOf(Node n) {
+        return n instanceof File f ? flags(f.inode()) : 0;
+    }
+
+    private void rename(byte[] src, byte[] dst, long t, long seq) {
+        if (Arrays.equals(src, dst)) {
+            return;
+        }
+        NavigableMap<byte[], Node> moving = filter.accepts(src) ? tree.subtree(src) : new TreeMap<>();
+        if (!filter.accepts(dst)) {
+            deleteAll(moving, Map.of(), t, seq);
+            return;
+        }
+        if (moving.isEmpty()) {
+            deleteAll(tree.subtree(dst), Map.of(), t, seq);
+            importFromDisk(dst, t, seq);
+            return;
+        }
+        Map<byte[], byte[]> sources = new TreeMap<>(Arrays::compareUnsigned);
+        for (byte[] p : moving.keySet()) {
+            sources.put(TreeState.rebase(p, src, dst), p);
+        }
+        NavigableMap<byte[], Node> replaced = tree.subtree(dst);
+        moveAll(moving, replaced, sources, t, seq);
+    }
+
+    private void exchange(byte[] a, byte[] b, long t, long seq) {
+        if (!filter.accepts(a) || !filter.accepts(b)) {
+            // one side is outside the roots: what comes in is unknown, read it from disk
+            for (byte[] p : new byte[][] {a, b}) {
+                if (filter.accepts(p)) {
+                    deleteAll(tree.subtree(p), Map.of(), t, seq);
+                    importFromDisk(p, t, seq);
+                }
+            }
+            return;
+        }
+        NavigableMap<byte[], Node> moving = tree.subtree(a);
+        moving.putAll(tree.subtree(b));
+        Map<byte[], byte[]> sources = new TreeMap<>(Arrays::compareUnsigned);
+        for (byte[] p : tree.subtree(a).keySet()) {
+            sources.put(TreeState.rebase(p, a, b), p);
+        }
+        for (byte[] p : tree.subtree(b).keySet()) {
+            sources.put(TreeState.rebase(p, b, a), p);
+        }
+        moveAll(moving, new TreeMap<>(), sources, t, seq);
+    }
+
+    /**
+     * Moves the nodes of {@code moving} to the paths mapped in {@code sources} (new path to old path),
+     * replacing {@code replaced}; every path left empty gets a delete record.
+     */
+    private void moveAll(NavigableMap<byte[], Node> moving, NavigableMap<byte[], Node> replaced,
+                         Map<byte[], byte[]> sources, long t, long seq) {
+        for (byte[] p : moving.keySet()) {
+            tree.remove(p);
+        }
+        for (byte[] p : replaced.keySet()) {
+            tree.remove(p);
+        }
+        for (Map.Entry<byte[], byte[]> m : sources.entrySet()) {
+            byte[] to = m.getKey();
+            Node node = moving.get(m.getValue());
+            if (!filter.accepts(to)) {
+                continue;
+            }
+            tree.put(to, node);
+            record(to, t, seq, new VersionRecord(Kind.RENAME, 0, 0, null, modeOf(node), m.getValue(), flagsOf(node)));
+        }
+        Map<byte[], Node> gone = new TreeMap<>(Arrays::compareUnsigned);
+        gone.putAll(moving);
+        gone.putAll(replaced);
+        for (Node n : gone.values()) {
+            releaseIfGone(n);
+        }
+        deleteAll(gone, sources, t, seq);
+    }
+
+    /** Delete records for every path of {@code paths} that is not a key of {@code keep}, deepest first. */
+    private void deleteAll(Map<byte[], Node> paths, Map<byte[], ?> keep, long t, long seq) {
+        List<byte[]> order = new ArrayList<>(paths.keySet());
+        order.sort((x, y) -> Arrays.compareUnsigned(y, x));
+        for (byte[] p : order) {
+            if (!keep.containsKey(p)) {
+                remove(p);
+                record(p, t, seq, new VersionRecord(Kind.DELETE, 0, 0, null, 0, null, 0));
+            }
+        }
+    }
+
+    private void link(byte[] existing, byte[] name, long t, long seq) {
+        if (!filter.accepts(name)) {
+            return;
+        }
+        if (filter.accepts(existing) && tree.get(existing) instanceof File f) {
+            put(name, f);
+            record(name, t, seq, new VersionRecord(Kind.LINK, 0, 0, null, f.inode().mode, existing, flags(f.inode())));
+        } else {
+            importFromDisk(name, t, seq);
+        }
+    }
+
+    /** The capture could not see the bytes: take the file as it is on disk now, marked approximate. */
+    private void reread(byte[] path, long t, long seq) {
+        DiskReader.Entry entry = importer.reread(path);
+        Inode inode = fileOf(path, t, seq);
+        inode.approximate = true;
+        if (entry != null && entry.content() != null) {
+            inode.mode = entry.mode();
+            keyframe(inode, entry.content(), t, seq);
+        } else {
+            release(inode);
+            for (byte[] name : inode.names) {
+                record(name, t, seq, new VersionRecord(Kind.MODE, 0, 0, null, inode.mode, null, flags(inode)));
+            }
+        }
+    }
+
+    /** A path came into the roots from outside: record what is on disk now, approximate. */
+    private void importFromDisk(byte[] path, long t, long seq) {
+        DiskImporter.Found found = importer.imported(path, t, seq);
+        int approx = VersionRecord.FLAG_APPROXIMATE;
+        if (found.directoryWithoutEntries()) {
+            put(path, new Dir(0755));
+            record(path, t, seq, new VersionRecord(Kind.DIRECTORY, 0, 0, null, 0755, null, approx));
+        }
+        for (DiskReader.Entry entry : found.entries()) {
+            byte[] p = entry.path();
+            if (!filter.accepts(p)) {
+                continue;
+            }
+            switch (entry.type()) {
+                case DIRECTORY -> {
+                    put(p, new Dir(entry.mode()));
+                    record(p, t, seq, new VersionRecord(Kind.DIRECTORY, 0, 0, null, entry.mode(), null, approx));
+                }
+                case SYMLINK -> {
+                    put(p, new Symlink(entry.target()));
+                    record(p, t, seq, new VersionRecord(Kind.SYMLINK, 0, 0, null, 0777, entry.target(), approx));
+                }
+                case REGULAR -> {
+                    Inode inode = new Inode(0, entry.mode());
+                    inode.approximate = true;
+                    put(p, new File(inode));
+                    keyframe(inode, entry.content() == null ? new byte[0] : entry.content(), t, seq);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.timemachine.core;
+
+import dev.timemachine.api.FsEvent;
+import dev.timemachine.api.spi.StorageEngine;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The victim of {@link CrashContract}: appends batches to the journal and the content store forever and
+ * prints {@code ACK <last sequence>} after each batch is acknowledged, until it is killed.
+ * Arguments: engine class name, state dir.
+ */
+public final class CrashWriter {
+    static final int BATCH = 500;
+
+    private CrashWriter() {
+    }
+
+    static FsEvent eventFor(long seq) {
+        return EngineTestBase.event(seq, ("/crash/" + (seq % 97)).getBytes(StandardCharsets.UTF_8), 128);
+    }
+
+    static byte[] contentFor(long batchNo) {
+        byte[] b = new byte[8_192];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (batchNo * 7 + i / 3);
+        }
+        return b;
+    }
+
+    public static void main(String[] args) throws Exception {
+        StorageEngine engine = (StorageEngine) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        try (KvTimeMachineStore store = Stores.openOrCreate(Path.of(args[1]), engine, Map.of())) {
+            long seq = 0;
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                List<FsEvent> batch = new ArrayList<>(BATCH);
+                for (int i = 0; i < BATCH; i++) {
+                    batch.add(eventFor(++seq));
+                }
+                store.journal(1).append(batch);
+                store.content().put(contentFor(seq / BATCH));
+                System.out.println("ACK " + seq);
+                System.out.flush();
+            }
+        }
+    }
+}
