@@ -3,9 +3,9 @@ package dev.timemachine.cli;
 import dev.timemachine.api.FileState;
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.api.TimeMachineException;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.KvReplayer;
+import dev.timemachine.api.Replayer;
 import dev.timemachine.core.PathBytes;
+import dev.timemachine.core.TimeMachine;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,11 +34,11 @@ final class CatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
-            RecordingInfo rec = store.recording(st);
+        try (TimeMachine tm = store.open(spec)) {
+            RecordingInfo rec = store.recording(tm);
             long t = Times.resolve("--time", time, rec);
-            byte[] p = RecordedPaths.resolve(path, rec, st.versions(rec.id()));
-            KvReplayer replayer = new KvReplayer(st, rec.id());
+            byte[] p = RecordedPaths.resolve(path, rec, tm.store().versions(rec.id()));
+            Replayer replayer = tm.replayer(rec);
             Optional<FileState> state = replayer.stateAt(p, t);
             if (state.isEmpty() || state.get().type() != FileState.Type.REGULAR) {
                 throw new TimeMachineException(PathBytes.display(p) + (state.isEmpty() ? " did not exist" : " was a "

@@ -4,10 +4,13 @@ import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import dev.timemachine.api.FileState;
 import dev.timemachine.api.RecordingInfo;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.KvReplayer;
+import dev.timemachine.api.Replayer;
 import dev.timemachine.core.PathBytes;
-import dev.timemachine.core.TreeDiff;
+import dev.timemachine.core.TimeMachine;
+import dev.timemachine.core.TreeChange;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -47,17 +50,17 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
-            RecordingInfo rec = store.recording(st);
+        try (TimeMachine tm = store.open(spec)) {
+            RecordingInfo rec = store.recording(tm);
             long t1 = Times.resolve("--from", from, rec);
             long t2 = Times.resolve("--to", to, rec);
-            List<TreeDiff.Change> changes = TreeDiff.between(st, rec.id(), t1, t2);
-            for (TreeDiff.Change c : changes) {
+            List<TreeChange> changes = tm.diff(rec, t1, t2);
+            for (TreeChange c : changes) {
                 out.printf("%s %s  (%s)%n", c.marker(), PathBytes.display(c.path()), c.detail());
             }
             if (!nameOnly) {
-                KvReplayer replayer = new KvReplayer(st, rec.id());
-                for (TreeDiff.Change c : changes) {
+                Replayer replayer = tm.replayer(rec);
+                for (TreeChange c : changes) {
                     unified(out, replayer, c, t1, t2);
                 }
             }
@@ -65,7 +68,7 @@ final class DiffCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private static void unified(PrintWriter out, KvReplayer replayer, TreeDiff.Change c, long t1, long t2) {
+    private static void unified(PrintWriter out, Replayer replayer, TreeChange c, long t1, long t2) {
         String a = text(replayer, c.before(), t1);
         String b = text(replayer, c.after(), t2);
         if (a == null || b == null || a.equals(b)) {
@@ -80,14 +83,20 @@ final class DiffCommand implements Callable<Integer> {
     }
 
     /** The file's text, "" if it did not exist as a file, or null if it is binary or too large to diff. */
-    private static String text(KvReplayer replayer, FileState s, long t) {
+    private static String text(Replayer replayer, FileState s, long t) {
         if (s == null || s.type() != FileState.Type.REGULAR) {
             return "";
         }
         if (s.size() > MAX_DIFF_BYTES) {
             return null;
         }
-        byte[] bytes = replayer.contentAt(s.path(), t, Long.MAX_VALUE);
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        try {
+            replayer.contentAt(s.path(), t, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        byte[] bytes = content.toByteArray();
         for (byte x : bytes) {
             if (x == 0) {
                 return null;

@@ -1,9 +1,12 @@
 package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Exporter;
+import dev.timemachine.core.ExportSummary;
+import dev.timemachine.core.TimeMachine;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.DirectoryStream;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,13 +43,13 @@ final class ExportCommand implements Callable<Integer> {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UsageException("--out " + out + " exists and is not a directory");
         }
-        if (!force && !Exporter.isAbsentOrEmpty(out)) {
+        if (!force && !isAbsentOrEmpty(out)) {
             throw new UsageException("--out " + out + " is not empty; use --force to write into it (entries in the way are replaced)");
         }
-        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
-            RecordingInfo rec = store.recording(st);
+        try (TimeMachine tm = store.open(spec)) {
+            RecordingInfo rec = store.recording(tm);
             long t = Times.resolve("--time", time, rec);
-            Exporter.Summary s = new Exporter(st, rec).export(t, out, force);
+            ExportSummary s = tm.export(rec, t, out, force, TerminalProgress.of(spec.commandLine().getErr(), "export"));
             PrintWriter w = spec.commandLine().getOut();
             w.printf("exported recording %d at %s to %s: %d files, %d directories, %d symlinks, %s%n", rec.id(),
                     Times.offset(t, rec), out, s.files(), s.directories(), s.symlinks(), Sizes.human(s.bytes()));
@@ -62,5 +65,16 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         return ExitCode.OK;
+    }
+
+    private static boolean isAbsentOrEmpty(Path out) {
+        if (!Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+            return true;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(out)) {
+            return !entries.iterator().hasNext();
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -1,10 +1,10 @@
 package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.GarbageCollector;
+import dev.timemachine.core.GcResult;
+import dev.timemachine.core.TimeMachine;
 import dev.timemachine.core.TimeSpec;
-import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,18 +41,16 @@ final class GcCommand implements Callable<Integer> {
                 throw new UsageException("--older-than: " + e.getMessage());
             }
         }
-        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
+        try (TimeMachine tm = store.open(spec)) {
             Set<Integer> drop = new TreeSet<>();
             if (store.recording != null) {
-                drop.add(store.recording(st).id());
+                drop.add(store.recording(tm).id());
             }
             if (ageNs != null) {
-                Clock clock = ((TimeMachineCommand) spec.root().userObject()).clock;
-                long now = clock.millis() * 1_000_000L;
-                drop.addAll(GarbageCollector.olderThan(st, ageNs, now));
+                drop.addAll(tm.recordingsOlderThan(Duration.ofNanos(ageNs)));
             }
-            GarbageCollector.Result r = GarbageCollector.collect(st, drop);
-            List<RecordingInfo> left = st.recordings().list();
+            GcResult r = tm.gc(drop, TerminalProgress.of(spec.commandLine().getErr(), "gc"));
+            List<RecordingInfo> left = tm.recordings();
             spec.commandLine().getOut().printf("dropped %d recordings%s; freed %d content blobs (%s); %d blobs and %d recordings remain%n",
                     r.droppedRecordings().size(), r.droppedRecordings().isEmpty() ? "" : " (" + r.droppedRecordings().stream()
                             .map(String::valueOf).collect(Collectors.joining(", ")) + ")",

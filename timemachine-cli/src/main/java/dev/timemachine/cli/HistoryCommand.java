@@ -1,17 +1,15 @@
 package dev.timemachine.cli;
 
-import dev.timemachine.api.FileState;
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.api.Version;
 import dev.timemachine.api.VersionRecord;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.KvReplayer;
+import dev.timemachine.core.HistoryEntry;
 import dev.timemachine.core.PathBytes;
+import dev.timemachine.core.TimeMachine;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,18 +38,18 @@ final class HistoryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
-            RecordingInfo rec = store.recording(st);
-            byte[] p = RecordedPaths.resolve(path, rec, st.versions(rec.id()));
-            List<Version> versions = st.versions(rec.id()).history(p);
+        try (TimeMachine tm = store.open(spec)) {
+            RecordingInfo rec = store.recording(tm);
+            byte[] p = RecordedPaths.resolve(path, rec, tm.store().versions(rec.id()));
+            List<HistoryEntry> versions = tm.history(rec, p);
             if (versions.isEmpty()) {
                 throw new UsageException(PathBytes.display(p) + " has no versions in recording " + rec.id());
             }
-            KvReplayer replayer = new KvReplayer(st, rec.id());
-            for (Version v : versions) {
+            for (HistoryEntry h : versions) {
+                Version v = h.version();
                 VersionRecord r = v.record();
-                Optional<FileState> after = replayer.stateAt(p, v.timeNs(), v.sequence());
-                boolean approximate = r.has(VersionRecord.FLAG_APPROXIMATE) || after.map(FileState::approximate).orElse(false);
+                var after = h.after();
+                boolean approximate = h.approximate();
                 if (json) {
                     Map<String, Object> o = new LinkedHashMap<>();
                     o.put("offset", Times.offset(v.timeNs(), rec));
@@ -63,7 +61,7 @@ final class HistoryCommand implements Callable<Integer> {
                     o.put("mode", String.format("%04o", r.mode() & 07777));
                     o.put("target", r.target() == null ? null : PathBytes.display(r.target()));
                     o.put("content", r.content() == null ? null : r.content().toString());
-                    o.put("sizeAfter", after.map(FileState::size).orElse(null));
+                    o.put("sizeAfter", after.map(s -> s.size()).orElse(null));
                     o.put("exists", after.isPresent());
                     o.put("approximate", approximate);
                     o.put("baseline", r.has(VersionRecord.FLAG_BASELINE));

@@ -1,7 +1,7 @@
 package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
-import dev.timemachine.core.KvTimeMachineStore;
+import dev.timemachine.core.TimeMachine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -34,13 +34,13 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
+        try (TimeMachine tm = store.open(spec)) {
             long size = Sizes.ofTree(store.stateDir);
-            List<RecordingInfo> recordings = store.recording == null ? st.recordings().list() : List.of(store.recording(st));
+            List<RecordingInfo> recordings = store.recording == null ? tm.recordings() : List.of(store.recording(tm));
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("stateDir", store.stateDir.toAbsolutePath().toString());
-                o.put("engine", st.engine());
+                o.put("engine", tm.engine());
                 o.put("sizeBytes", size);
                 List<Object> list = new ArrayList<>();
                 for (RecordingInfo r : recordings) {
@@ -50,8 +50,8 @@ final class InfoCommand implements Callable<Integer> {
                 out.println(Json.write(o));
                 return ExitCode.OK;
             }
-            out.printf("state dir %s (engine %s, %s on disk), %d recordings%n", store.stateDir, st.engine(), Sizes.human(size),
-                    st.recordings().list().size());
+            out.printf("state dir %s (engine %s, %s on disk), %d recordings%n", store.stateDir, tm.engine(), Sizes.human(size),
+                    tm.recordings().size());
             for (RecordingInfo r : recordings) {
                 out.printf("recording %d: %s%n", r.id(), String.join(" ", r.command()));
                 out.printf("  started   %s (monotonic %d ns)%n", Instant.ofEpochSecond(0, r.startWallNs()), r.startMonoNs());

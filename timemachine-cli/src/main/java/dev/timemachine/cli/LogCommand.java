@@ -2,11 +2,10 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
-import dev.timemachine.api.JournalPosition;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.RecordingInfo;
-import dev.timemachine.core.KvTimeMachineStore;
 import dev.timemachine.core.PathBytes;
+import dev.timemachine.core.TimeMachine;
 import java.io.PrintWriter;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -63,47 +62,18 @@ final class LogCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Set<Op> wanted = parseOps();
         Predicate<byte[]> pathFilter = pathFilter();
-        try (KvTimeMachineStore st = store.open(spec.commandLine().getErr())) {
-            RecordingInfo rec = store.recording(st);
+        try (TimeMachine tm = store.open(spec)) {
+            RecordingInfo rec = store.recording(tm);
             long fromNs = from == null ? Long.MIN_VALUE : Times.resolve("--from", from, rec);
             long toNs = to == null ? Long.MAX_VALUE : Times.resolve("--to", to, rec);
-            Predicate<JournalEntry> show = e -> wanted.contains(e.event().op()) && (pid == null || e.event().pid() == pid)
-                    && (pathFilter.test(e.event().path()) || (e.event().path2() != null && pathFilter.test(e.event().path2())));
-            JournalPosition start = new JournalPosition(fromNs, Long.MIN_VALUE);
-            // Not yet compacted: still in the journal, past its trim point.
-            List<JournalEntry> pending = new ArrayList<>();
-            var journal = st.journal(rec.id());
-            JournalPosition trimmed = journal.trimmedTo();
-            journal.scan(start.compareTo(trimmed) > 0 ? start : trimmed, e -> {
-                if (e.event().timeNs() > toNs) {
-                    return false;
-                }
-                FsEvent ev = e.event();
-                pending.add(new JournalEntry(e.sequence(), new FsEvent(ev.timeNs(), ev.pid(), ev.tid(), ev.op(), ev.path(),
-                        ev.path2(), ev.offset(), ev.length(), ev.mode(), null, ev.flags())));
-                return true;
-            });
-            int[] next = {0};
-            st.events(rec.id()).scan(start, e -> {
-                if (e.event().timeNs() > toNs) {
-                    return false;
-                }
-                while (next[0] < pending.size() && pending.get(next[0]).position().compareTo(e.position()) <= 0) {
-                    JournalEntry p = pending.get(next[0]++);
-                    if (p.position().compareTo(e.position()) < 0 && show.test(p)) {
-                        print(out, p, rec, false);
-                    }
-                }
-                if (show.test(e)) {
-                    print(out, e, rec, true);
+            Predicate<FsEvent> show = e -> wanted.contains(e.op()) && (pid == null || e.pid() == pid)
+                    && (pathFilter.test(e.path()) || (e.path2() != null && pathFilter.test(e.path2())));
+            tm.timeline(rec, fromNs, toNs, e -> {
+                if (show.test(e.entry().event())) {
+                    print(out, e.entry(), rec, e.compacted());
                 }
                 return true;
             });
-            for (int i = next[0]; i < pending.size(); i++) {
-                if (show.test(pending.get(i))) {
-                    print(out, pending.get(i), rec, false);
-                }
-            }
         }
         return ExitCode.OK;
     }

@@ -1,11 +1,10 @@
 package dev.timemachine.cli;
 
 import dev.timemachine.api.NotAStateDirException;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.StoreMigration;
-import dev.timemachine.core.Stores;
+import dev.timemachine.api.UnknownNameException;
+import dev.timemachine.core.MigrationReport;
+import dev.timemachine.core.TimeMachine;
 import java.nio.file.Files;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -31,23 +30,25 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         StoreLocation src = StoreLocation.parse(from);
         StoreLocation dst = StoreLocation.parse(to);
-        Stores.engine(src.engine());
-        Stores.engine(dst.engine());
-        if (Stores.isStateDir(dst.dir()) || (Files.isDirectory(dst.dir()) && !isEmpty(dst))) {
+        for (String engine : new String[] {src.engine(), dst.engine()}) {
+            if (!TimeMachine.engines().contains(engine)) {
+                throw new UnknownNameException("store", engine, TimeMachine.engines());
+            }
+        }
+        if (TimeMachine.isStateDir(dst.dir()) || (Files.isDirectory(dst.dir()) && !isEmpty(dst))) {
             throw new UsageException("--to " + dst.dir() + " already holds data; give a new or empty directory");
         }
-        try (KvTimeMachineStore source = Stores.open(src.dir(), Map.of())) {
+        try (TimeMachine source = TimeMachine.open(src.dir(), StoreOptions.options(spec))) {
             if (!source.engine().equals(src.engine())) {
                 throw new NotAStateDirException(src.dir(), "it uses engine '" + source.engine() + "', not '" + src.engine() + "'");
             }
-            try (KvTimeMachineStore target = Stores.openOrCreate(dst.dir(), dst.engine(), Map.of())) {
-                StoreMigration.Report report = StoreMigration.copy(source, target);
-                spec.commandLine().getOut().printf("migrated %d entries from %s:%s to %s:%s (%s); %d content blobs re-hashed, all match%n",
-                        report.totalEntries(), src.engine(), src.dir(), dst.engine(), dst.dir(),
-                        report.entries().entrySet().stream().map(e -> e.getKey().prefix() + ": " + e.getValue())
-                                .collect(Collectors.joining(", ")),
-                        report.contentVerified());
-            }
+            MigrationReport report = source.migrateTo(dst.dir(), dst.engine(),
+                    TerminalProgress.of(spec.commandLine().getErr(), "migrate"));
+            spec.commandLine().getOut().printf("migrated %d entries from %s:%s to %s:%s (%s); %d content blobs re-hashed, all match%n",
+                    report.totalEntries(), src.engine(), src.dir(), dst.engine(), dst.dir(),
+                    report.entries().entrySet().stream().map(e -> e.getKey().prefix() + ": " + e.getValue())
+                            .collect(Collectors.joining(", ")),
+                    report.contentVerified());
         }
         return ExitCode.OK;
     }

@@ -2,11 +2,9 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.EventSource;
 import dev.timemachine.api.RecordingInfo;
-import dev.timemachine.core.EventSources;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
-import dev.timemachine.core.Recorder;
-import dev.timemachine.core.Recovery;
+import dev.timemachine.core.RecordRequest;
+import dev.timemachine.core.RecordResult;
+import dev.timemachine.core.TimeMachine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -41,7 +39,7 @@ final class RecordCommand implements Callable<Integer> {
             description = "Keep matching paths, and their bytes, out of the recording (repeatable): a name (*.log), a path under a root (build/**) or an absolute path.")
     List<String> excludes = new ArrayList<>();
 
-    @Option(names = "--capture", defaultValue = EventSources.AUTO, paramLabel = "NAME",
+    @Option(names = "--capture", defaultValue = TimeMachine.AUTO_CAPTURE, paramLabel = "NAME",
             description = "Event source: auto or a name (${DEFAULT-VALUE} picks the first that can run).")
     String capture;
 
@@ -66,7 +64,7 @@ final class RecordCommand implements Callable<Integer> {
      */
     static void prestart(String... args) {
         if (wantsAutoCapture(args)) {
-            discard(EARLY.getAndSet(CompletableFuture.supplyAsync(() -> EventSources.create(EventSources.AUTO, Map.of()))));
+            discard(EARLY.getAndSet(CompletableFuture.supplyAsync(() -> TimeMachine.eventSource(TimeMachine.AUTO_CAPTURE))));
         }
     }
 
@@ -103,41 +101,32 @@ final class RecordCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CompletableFuture<EventSource> early = EARLY.getAndSet(null);
-        if (early != null && !EventSources.AUTO.equals(capture)) {
+        if (early != null && !TimeMachine.AUTO_CAPTURE.equals(capture)) {
             discard(early);
             early = null;
         }
         PrintWriter err = spec.commandLine().getErr();
-        List<Path> realRoots = new ArrayList<>();
-        try {
-            for (Path root : roots.isEmpty() ? List.of(Path.of("")) : roots) {
-                if (!Files.isDirectory(root)) {
-                    throw new UsageException("--path " + root + " is not a directory");
-                }
-                realRoots.add(root.toRealPath());
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                discard(early);
+                throw new UsageException("--path " + root + " is not a directory");
             }
-        } catch (IOException | RuntimeException e) {
-            discard(early);
-            throw e;
         }
         // loading the BPF program and opening the store each take a few hundred ms: do both at once
         CompletableFuture<EventSource> pending = early != null ? early
-                : CompletableFuture.supplyAsync(() -> EventSources.create(capture, Map.of()));
-        KvTimeMachineStore st = openStore(pending);
-        Recorder.Outcome outcome;
-        try (EventSource source = join(pending)) {
-            Recovery.finishInterrupted(st);
+                : CompletableFuture.supplyAsync(() -> TimeMachine.eventSource(capture));
+        TimeMachine tm = openStore(pending);
+        RecordResult outcome;
+        try {
             AtomicReference<Process> child = new AtomicReference<>();
             SignalForwarding.install(child);
-            boolean terminal = System.console() != null;
-            outcome = Recorder.record(st, source, new Recorder.Options(realRoots, excludes, stateDir.toRealPath(), command),
-                    child::set, msg -> {
-                        if (terminal) {
-                            err.println("timemachine: " + msg);
-                        }
-                    });
+            RecordRequest request = RecordRequest.of(command).withRoots(roots).withExcludes(excludes)
+                    .withSource(join(pending)).onStart(child::set).withProgress(TerminalProgress.of(err, "record"));
+            outcome = tm.record(request);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         } finally {
-            closeQuietly(st, err);
+            closeQuietly(tm, err);
         }
         // after close: the state dir's size is what it holds on disk
         err.println("timemachine: " + summary(outcome.recording(), outcome.approximate().size()));
@@ -149,17 +138,17 @@ final class RecordCommand implements Callable<Integer> {
     }
 
     /** A store that cannot close cleanly (a full disk) must not hide the command's exit code. */
-    private static void closeQuietly(KvTimeMachineStore st, PrintWriter err) {
+    private static void closeQuietly(TimeMachine tm, PrintWriter err) {
         try {
-            st.close();
+            tm.close();
         } catch (RuntimeException e) {
             err.println("timemachine: closing the state dir: " + e.getMessage());
         }
     }
 
-    private KvTimeMachineStore openStore(CompletableFuture<EventSource> pending) {
+    private TimeMachine openStore(CompletableFuture<EventSource> pending) {
         try {
-            return Stores.openOrCreate(stateDir, store, Map.of());
+            return TimeMachine.create(stateDir, StoreOptions.options(spec).withEngine(store));
         } catch (RuntimeException e) {
             pending.thenAccept(EventSource::close);
             throw e;

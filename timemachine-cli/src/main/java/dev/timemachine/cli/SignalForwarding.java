@@ -1,6 +1,6 @@
 package dev.timemachine.cli;
 
-import dev.timemachine.core.Recorder;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 import sun.misc.Signal;
 
@@ -17,9 +17,20 @@ final class SignalForwarding {
             Signal.handle(new Signal(name), sig -> {
                 Process p = child.get();
                 if (p != null && p.isAlive()) {
-                    Recorder.forward(p, name);
+                    forward(p.pid(), name);
                 }
             });
+        }
+    }
+
+    /** Java sends only SIGTERM and SIGKILL itself: {@code kill} sends the rest. Best effort. */
+    private static void forward(long pid, String name) {
+        try {
+            new ProcessBuilder("kill", "-s", name, Long.toString(pid)).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            // the command may be gone already; nothing else to do
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,14 +1,11 @@
 package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
-import dev.timemachine.core.Recovery;
-import java.io.PrintWriter;
+import dev.timemachine.core.TimeMachine;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** The flags every command reading a state dir shares: which state dir, and which recording in it. */
@@ -22,32 +19,23 @@ final class StoreOptions {
     Integer recording;
 
     /**
-     * Opens the state dir and first finishes any recording whose recorder died, so nothing journaled is
-     * ignored. If that cannot be written to the state dir (a full disk), it is done in memory for this
-     * command, and {@code warnings} is told so.
+     * Opens the state dir, finishing first any recording whose recorder died (in memory, with a warning, if the
+     * state dir cannot be written).
      */
-    KvTimeMachineStore open(PrintWriter warnings) {
-        KvTimeMachineStore store = Stores.open(stateDir, Map.of());
-        try {
-            Recovery.finishInterrupted(store);
-            return store;
-        } catch (RuntimeException e) {
-            KvTimeMachineStore view = store.withWritesInMemory();
-            try {
-                Recovery.finishInterrupted(view);
-            } catch (RuntimeException again) {
-                view.close();
-                throw again;
-            }
-            warnings.println("timemachine: could not finish the interrupted recording in " + stateDir + " ("
-                    + e.getMessage() + "); finished it in memory for this command");
-            return view;
-        }
+    TimeMachine open(CommandSpec spec) {
+        return TimeMachine.open(stateDir, options(spec));
     }
 
     /** Opens the state dir exactly as it is, for commands that inspect it (verify). */
-    KvTimeMachineStore openAsIs() {
-        return Stores.open(stateDir, Map.of());
+    TimeMachine openAsIs(CommandSpec spec) {
+        return TimeMachine.open(stateDir, options(spec).withFinishInterrupted(false));
+    }
+
+    /** The options every command opens a state dir with: the command line's clock, warnings on stderr. */
+    static TimeMachine.Options options(CommandSpec spec) {
+        return TimeMachine.Options.defaults()
+                .withClock(((TimeMachineCommand) spec.root().userObject()).clock)
+                .withListener(TerminalProgress.of(spec.commandLine().getErr(), spec.name()));
     }
 
     /**
@@ -55,8 +43,8 @@ final class StoreOptions {
      *
      * @throws UsageException if there is no such recording, listing the ids that exist
      */
-    RecordingInfo recording(KvTimeMachineStore store) {
-        List<RecordingInfo> all = store.recordings().list();
+    RecordingInfo recording(TimeMachine tm) {
+        List<RecordingInfo> all = tm.recordings();
         if (all.isEmpty()) {
             throw new UsageException(stateDir + " holds no recordings yet; make one with 'timemachine record -- CMD'");
         }

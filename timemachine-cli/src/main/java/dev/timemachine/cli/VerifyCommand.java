@@ -1,7 +1,7 @@
 package dev.timemachine.cli;
 
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.StoreVerifier;
+import dev.timemachine.core.TimeMachine;
+import dev.timemachine.core.VerifyReport;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,11 +24,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // As it is: verify inspects the state dir without finishing interrupted recordings first.
-        try (KvTimeMachineStore st = store.openAsIs()) {
-            StoreVerifier.Report r = StoreVerifier.verify(st);
+        try (TimeMachine tm = store.openAsIs(spec)) {
+            VerifyReport r = tm.verify(TerminalProgress.of(spec.commandLine().getErr(), "verify"));
             PrintWriter out = spec.commandLine().getOut();
             r.problems().forEach(out::println);
-            String summary = String.format("checked %d entries: %d content blobs re-hashed, %d versions rebuilt", r.entries(),
+            String summary = String.format("checked %d entries: %d content blobs re-hashed, %d versions checked", r.entries(),
                     r.blobs(), r.versions());
             if (!r.ok()) {
                 spec.commandLine().getErr().printf("timemachine: %d problems found (%s)%n", r.problems().size(), summary);

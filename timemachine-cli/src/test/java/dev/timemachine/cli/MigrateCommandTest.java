@@ -13,8 +13,8 @@ import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.api.TimeMachineStore;
 import dev.timemachine.api.Version;
 import dev.timemachine.api.VersionRecord;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
+import dev.timemachine.core.TimeMachine;
+import dev.timemachine.core.StoreTesting;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,23 +63,23 @@ class MigrateCommandTest {
         return blobs;
     }
 
-    private static void assertSameStore(TimeMachineStore a, TimeMachineStore b, List<ContentHash> blobs) {
-        assertEquals(a.recordings().list(), b.recordings().list());
-        for (RecordingInfo r : a.recordings().list()) {
+    private static void assertSameStore(TimeMachine a, TimeMachine b, List<ContentHash> blobs) {
+        assertEquals(a.recordings(), b.recordings());
+        for (RecordingInfo r : a.recordings()) {
             List<JournalEntry> ja = new ArrayList<>();
             List<JournalEntry> jb = new ArrayList<>();
-            a.journal(r.id()).scan(JournalPosition.START, ja::add);
-            b.journal(r.id()).scan(JournalPosition.START, jb::add);
+            a.store().journal(r.id()).scan(JournalPosition.START, ja::add);
+            b.store().journal(r.id()).scan(JournalPosition.START, jb::add);
             assertEquals(ja, jb);
-            assertEquals(a.journal(r.id()).trimmedTo(), b.journal(r.id()).trimmedTo());
-            assertEquals(a.journal(r.id()).lastSequence(), b.journal(r.id()).lastSequence());
+            assertEquals(a.store().journal(r.id()).trimmedTo(), b.store().journal(r.id()).trimmedTo());
+            assertEquals(a.store().journal(r.id()).lastSequence(), b.store().journal(r.id()).lastSequence());
             for (int p = 0; p < PATHS; p += 7) {
                 byte[] path = ("/w/dir" + (p % 17) + "/file:" + p).getBytes(StandardCharsets.UTF_8);
-                assertEquals(a.versions(r.id()).history(path), b.versions(r.id()).history(path));
+                assertEquals(a.store().versions(r.id()).history(path), b.store().versions(r.id()).history(path));
             }
         }
         for (ContentHash h : blobs) {
-            assertArrayEquals(a.content().get(h), b.content().get(h));
+            assertArrayEquals(a.store().content().get(h), b.store().content().get(h));
         }
     }
 
@@ -89,8 +89,8 @@ class MigrateCommandTest {
         Path src = tmp.resolve("src");
         Path dst = tmp.resolve("dst");
         List<ContentHash> blobs;
-        try (KvTimeMachineStore s = Stores.openOrCreate(src, fromEngine, Map.of())) {
-            blobs = fill(s);
+        try (TimeMachine s = TimeMachine.create(src, TimeMachine.Options.defaults().withEngine(fromEngine))) {
+            blobs = fill(s.store());
         }
         CliRunner r = CliRunner.run("migrate", "--from", fromEngine + ":" + src, "--to", toEngine + ":" + dst);
         assertEquals(0, r.exitCode(), r.err());
@@ -100,7 +100,7 @@ class MigrateCommandTest {
         // large blobs are stored as chunks, each its own entry: every entry is re-hashed
         assertTrue(Long.parseLong(m.group(1)) > BLOBS, r.out());
         assertEquals(m.group(1), m.group(2), r.out());
-        try (KvTimeMachineStore a = Stores.open(src, Map.of()); KvTimeMachineStore b = Stores.open(dst, Map.of())) {
+        try (TimeMachine a = TimeMachine.open(src, TimeMachine.Options.defaults().withFinishInterrupted(false)); TimeMachine b = TimeMachine.open(dst, TimeMachine.Options.defaults().withFinishInterrupted(false))) {
             assertEquals(toEngine, b.engine());
             assertSameStore(a, b, blobs);
         }
@@ -109,13 +109,13 @@ class MigrateCommandTest {
     @Test
     void refusesATargetThatAlreadyHoldsData() {
         Path src = tmp.resolve("src");
-        try (KvTimeMachineStore s = Stores.openOrCreate(src, "rocks", Map.of())) {
-            s.content().put(new byte[] {1});
+        try (TimeMachine s = TimeMachine.create(src, TimeMachine.Options.defaults().withEngine("rocks"))) {
+            s.store().content().put(new byte[] {1});
         }
         CliRunner r = CliRunner.run("migrate", "--from", "rocks:" + src, "--to", "lmdb:" + src);
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("already holds data"), r.err());
-        try (KvTimeMachineStore s = Stores.open(src, Map.of())) {
+        try (TimeMachine s = TimeMachine.open(src, TimeMachine.Options.defaults().withFinishInterrupted(false))) {
             assertEquals("rocks", s.engine());
         }
     }
@@ -123,7 +123,7 @@ class MigrateCommandTest {
     @Test
     void refusesASourceOfAnotherEngine() {
         Path src = tmp.resolve("src");
-        Stores.openOrCreate(src, "rocks", Map.of()).close();
+        TimeMachine.create(src, TimeMachine.Options.defaults().withEngine("rocks")).close();
         CliRunner r = CliRunner.run("migrate", "--from", "lmdb:" + src, "--to", "rocks:" + tmp.resolve("dst"));
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("uses engine 'rocks', not 'lmdb'"), r.err());

@@ -13,8 +13,8 @@ import dev.timemachine.api.JournalPosition;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
+import dev.timemachine.core.TimeMachine;
+import dev.timemachine.core.StoreTesting;
 import dev.timemachine.core.RecordingBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -46,10 +46,10 @@ class ReadCommandsTest {
         state = tmp.resolve("state");
         binary = new byte[50_000];
         new Random(7).nextBytes(binary);
-        try (KvTimeMachineStore st = Stores.openOrCreate(state, "rocks", Map.of())) {
-            RecordingBuilder.create(st, START - 100 * S, WALL - 100 * S, START - 90 * S, "/w")
+        try (TimeMachine st = TimeMachine.create(state, TimeMachine.Options.defaults().withEngine("rocks"))) {
+            RecordingBuilder.create(st.store(), START - 100 * S, WALL - 100 * S, START - 90 * S, "/w")
                     .dir("/w", START - 100 * S, 0755).file("/w/first-only", START - 99 * S, 0644, "1").flush();
-            RecordingBuilder rec = RecordingBuilder.create(st, START, WALL, START + 10 * S, "/w")
+            RecordingBuilder rec = RecordingBuilder.create(st.store(), START, WALL, START + 10 * S, "/w")
                     .dir("/w", START, 0755)
                     .file("/w/a.txt", START + S, 0644, "hello\nworld\n")
                     .file("/w/a.txt", START + 2 * S, 0644, "hello\nthere\nworld\n")
@@ -57,13 +57,13 @@ class ReadCommandsTest {
                     .file("/w/old", START + S, 0644, "old").delete("/w/old", START + 3 * S)
                     .symlink("/w/link", START + S, "a.txt")
                     .flush();
-            binaryHash = st.versions(rec.id()).latest(b("/w/bin"), Long.MAX_VALUE).orElseThrow().record().content();
-            st.events(rec.id()).append(List.of(
+            binaryHash = st.store().versions(rec.id()).latest(b("/w/bin"), Long.MAX_VALUE).orElseThrow().record().content();
+            st.store().events(rec.id()).append(List.of(
                     new JournalEntry(1, FsEvent.write(START + S, 42, b("/w/a.txt"), 0, b("hello\nworld\n"))),
                     new JournalEntry(2, FsEvent.write(START + S, 43, b("/w/bin"), 0, binary)),
                     new JournalEntry(3, FsEvent.of(START + 3 * S, 42, Op.UNLINK, b("/w/old")))));
             // compacted up to here; one event still only in the journal
-            st.journal(rec.id()).append(List.of(FsEvent.of(START + 4 * S, 44, Op.UNLINK, b("/w/tmp-pending"))));
+            st.store().journal(rec.id()).append(List.of(FsEvent.of(START + 4 * S, 44, Op.UNLINK, b("/w/tmp-pending"))));
         }
     }
 
@@ -191,8 +191,8 @@ class ReadCommandsTest {
         CliRunner ok = CliRunner.run("verify", "--state-dir", s());
         assertEquals(0, ok.exitCode(), ok.out() + ok.err());
         assertTrue(ok.out().contains("no problems"), ok.out());
-        try (KvTimeMachineStore st = Stores.open(state, Map.of()); KvBatch batch = st.keyValueStore().batch()) {
-            byte[] value = st.keyValueStore().get(Keyspace.CONTENT, binaryHash.toBytes());
+        try (TimeMachine st = TimeMachine.open(state, TimeMachine.Options.defaults().withFinishInterrupted(false)); KvBatch batch = StoreTesting.keyValueStore(st).batch()) {
+            byte[] value = StoreTesting.keyValueStore(st).get(Keyspace.CONTENT, binaryHash.toBytes());
             value = value.clone();
             value[value.length - 1] ^= 1;
             batch.put(Keyspace.CONTENT, binaryHash.toBytes(), value);

@@ -1,6 +1,8 @@
 package dev.timemachine.core;
 
 import dev.timemachine.api.spi.Keyspace;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -13,8 +15,8 @@ import java.util.Map;
 public record MigrationReport(Map<Keyspace, Long> entries, Map<Keyspace, Long> bytes, long contentVerified) {
 
     public MigrationReport {
-        entries = Map.copyOf(entries);
-        bytes = Map.copyOf(bytes);
+        entries = Collections.unmodifiableMap(new EnumMap<>(entries));
+        bytes = Collections.unmodifiableMap(new EnumMap<>(bytes));
     }
 
     /** Entries copied over every keyspace. */

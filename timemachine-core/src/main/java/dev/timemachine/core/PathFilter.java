@@ -31,7 +31,7 @@ final class PathFilter {
         this.roots = roots.stream().map(PathFilter::bytes).toList();
         this.stateDir = stateDir == null ? null : bytes(stateDir);
         for (String glob : excludes) {
-            PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            PathMatcher m = matcher(glob);
             if (glob.startsWith("/")) {
                 absolute.add(m);
             } else if (glob.contains("/")) {
@@ -39,6 +39,23 @@ final class PathFilter {
             } else {
                 names.add(m);
             }
+        }
+    }
+
+    /**
+     * Checks that every glob is well formed.
+     *
+     * @throws IllegalArgumentException naming the first that is not
+     */
+    static void check(List<String> excludes) {
+        excludes.forEach(PathFilter::matcher);
+    }
+
+    private static PathMatcher matcher(String glob) {
+        try {
+            return FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad glob '" + glob + "': " + e.getMessage(), e);
         }
     }
 

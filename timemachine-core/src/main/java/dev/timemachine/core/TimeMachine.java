@@ -119,13 +119,17 @@ public final class TimeMachine implements AutoCloseable {
     private final Options options;
     private final KvTimeMachineStore store;
     private final List<Integer> recovered;
+    /** Why writes stay in memory (the state dir could not be written when opening), or null. */
+    private final String readOnlyBecause;
     private volatile boolean closed;
 
-    private TimeMachine(Path stateDir, Options options, KvTimeMachineStore store, List<Integer> recovered) {
+    private TimeMachine(Path stateDir, Options options, KvTimeMachineStore store, List<Integer> recovered,
+                        String readOnlyBecause) {
         this.stateDir = stateDir;
         this.options = options;
         this.store = store;
         this.recovered = List.copyOf(recovered);
+        this.readOnlyBecause = readOnlyBecause;
     }
 
     /**
@@ -162,17 +166,17 @@ public final class TimeMachine implements AutoCloseable {
                 ? Stores.openOrCreate(stateDir, options.engineInstance, options.engineSettings)
                 : Stores.openOrCreate(stateDir, options.engine, options.engineSettings);
         if (!options.finishInterrupted) {
-            return new TimeMachine(stateDir, options, store, List.of());
+            return new TimeMachine(stateDir, options, store, List.of(), null);
         }
         try {
-            return new TimeMachine(stateDir, options, store, Recovery.finishInterrupted(store));
+            return new TimeMachine(stateDir, options, store, Recovery.finishInterrupted(store), null);
         } catch (RuntimeException e) {
             KvTimeMachineStore view = store.withWritesInMemory();
             try {
                 List<Integer> done = Recovery.finishInterrupted(view);
                 options.listener.warning("could not finish the interrupted recording in " + stateDir + " ("
                         + e.getMessage() + "); finished it in memory for this command");
-                return new TimeMachine(stateDir, options, view, done);
+                return new TimeMachine(stateDir, options, view, done, e.getMessage());
             } catch (RuntimeException again) {
                 again.addSuppressed(e);
                 view.close();
@@ -249,14 +253,19 @@ public final class TimeMachine implements AutoCloseable {
      * Records a command: a baseline of its roots, then every change it and its children make under them, until
      * it exits. Returns once the recording is complete on disk.
      *
-     * @throws IllegalArgumentException if a root is not a directory
-     * @throws TimeMachineException     if the capture cannot start, or the command cannot be started
+     * @throws IllegalArgumentException if a root is not a directory, or an exclude is not a valid glob
+     * @throws TimeMachineException     if the capture cannot start, the command cannot be started, or the state
+     *                                  dir could not be written when it was opened
      */
     public RecordResult record(RecordRequest request) throws InterruptedException {
         ensureOpen();
         List<Path> roots = new ArrayList<>();
         Path real;
         try {
+            if (readOnlyBecause != null) {
+                throw new TimeMachineException("cannot record into " + stateDir + ": it could not be written ("
+                        + readOnlyBecause + ")");
+            }
             for (Path root : request.roots().isEmpty() ? List.of(Path.of("")) : request.roots()) {
                 if (!Files.isDirectory(root)) {
                     throw new IllegalArgumentException("root " + root + " is not a directory");
@@ -264,11 +273,22 @@ public final class TimeMachine implements AutoCloseable {
                 roots.add(root.toRealPath());
             }
             real = stateDir.toRealPath();
+            PathFilter.check(request.excludes());
         } catch (IOException e) {
+            closeSource(request);
             throw new TimeMachineException("cannot resolve the roots: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeSource(request);
+            throw e;
         }
         try (EventSource source = request.source() != null ? request.source() : eventSource(request.capture())) {
             return Recorder.record(store, source, request, roots, real, options.ticker, options.clock);
+        }
+    }
+
+    private static void closeSource(RecordRequest request) {
+        if (request.source() != null) {
+            request.source().close();
         }
     }
 

@@ -2,8 +2,7 @@ package dev.timemachine.bench.journal;
 
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Journal;
-import dev.timemachine.api.TimeMachineStore;
-import dev.timemachine.core.Stores;
+import dev.timemachine.core.TimeMachine;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -34,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Stage 1 of DESIGN §5 in isolation: one thread appends write events, each encoded to 128 bytes, to the journal
  * of a fresh state dir in batches of 1,000, as the recorder does. Engines are looked up by name through
- * {@link Stores}; {@code filechannel} is the ceiling, the same journal and codec over a plain append to one file.
+ * {@link TimeMachine}; {@code filechannel} is the ceiling, the same journal and codec over a plain append to one file.
  *
  * <p>The store is not reset between iterations, so later iterations measure a store that keeps growing, with
  * its flushes and compactions running: the sustained rate. The defaults (2 s of warm-up, then 5 x 2 s) append
@@ -60,7 +58,7 @@ public class JournalAppendBenchmark {
     public String engine;
 
     private Path dir;
-    private TimeMachineStore store;
+    private TimeMachine store;
     private Journal journal;
     private final List<FsEvent> batch = new ArrayList<>(BATCH);
     private byte[][] paths;
@@ -75,10 +73,10 @@ public class JournalAppendBenchmark {
     public void open() throws IOException {
         Path base = Path.of(System.getProperty("tm.bench.dir", System.getProperty("java.io.tmpdir")));
         dir = Files.createTempDirectory(Files.createDirectories(base), "journal-" + engine + "-");
-        store = engine.equals("filechannel")
-                ? Stores.openOrCreate(dir, new FileChannelEngine(), Map.of())
-                : Stores.openOrCreate(dir, engine, Map.of());
-        journal = store.journal(1);
+        TimeMachine.Options options = TimeMachine.Options.defaults();
+        store = TimeMachine.create(dir, engine.equals("filechannel") ? options.withEngine(new FileChannelEngine())
+                : options.withEngine(engine));
+        journal = store.store().journal(1);
         paths = new byte[100][];
         for (int i = 0; i < paths.length; i++) {
             paths[i] = String.format("/work/tree/file-%02d", i).getBytes(StandardCharsets.UTF_8);

@@ -4,17 +4,14 @@ import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Journal;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.RecordingInfo;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
-import dev.timemachine.core.BaselineScanner;
-import dev.timemachine.core.Compactor;
-import dev.timemachine.core.PathFilter;
-import dev.timemachine.core.KvReplayer;
+import dev.timemachine.api.TimeMachineStore;
+import dev.timemachine.core.CompactionRig;
+import dev.timemachine.core.TimeMachine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,8 +27,8 @@ import org.rocksdb.RocksDB;
 
 /**
  * One state dir on real RocksDB with one recording whose root is an (initially empty) real directory: the
- * baseline goes through {@link BaselineScanner}, events through the public journal, compaction through a
- * {@link Compactor} built exactly as the recorder builds it. Synthetic events carry strictly increasing
+ * baseline, the journal and the compactor are built by core's {@link CompactionRig} exactly as the recorder
+ * builds them, and events go through the public journal. Synthetic events carry strictly increasing
  * timestamps, {@link #STEP_NS} apart.
  */
 final class Fixture implements AutoCloseable {
@@ -42,10 +39,9 @@ final class Fixture implements AutoCloseable {
     final Path root;
     final Path stateDir;
     final long startNs;
-    KvTimeMachineStore store;
+    CompactionRig rig;
+    TimeMachineStore store;
     RecordingInfo info;
-    PathFilter filter;
-    Compactor compactor;
     Journal journal;
     /** The timestamp of the last event handed out. */
     long clock;
@@ -67,14 +63,10 @@ final class Fixture implements AutoCloseable {
 
     /** Opens the state dir, registers the recording, scans the root and builds the compactor. */
     Fixture baseline() {
-        store = Stores.openOrCreate(stateDir, "rocks", Map.of());
-        Instant now = Instant.now();
-        info = store.recordings().create(new RecordingInfo(0, startNs, now.getEpochSecond() * 1_000_000_000L + now.getNano(),
-                0, List.of("bench"), List.of(root.toString()), "synthetic", -1, false, Map.of()));
-        filter = new PathFilter(List.of(root), List.of(), stateDir);
-        BaselineScanner.Result scanned = new BaselineScanner(store, filter, 1).scan(info.id(), List.of(root), startNs, n -> { });
-        compactor = new Compactor(store, info.id(), scanned.tree(), filter, new KvReplayer(store, info.id())::contentAt);
-        journal = store.journal(info.id());
+        rig = CompactionRig.create(stateDir, "rocks", root, startNs, Clock.systemUTC());
+        store = rig.store();
+        info = rig.recording();
+        journal = rig.journal();
         return this;
     }
 
@@ -116,7 +108,7 @@ final class Fixture implements AutoCloseable {
         long t0 = System.nanoTime();
         long cpu0 = threadCpu();
         long proc0 = processCpu();
-        compactor.compactUpTo(Long.MAX_VALUE);
+        rig.compactUpTo(Long.MAX_VALUE);
         lastCompactThreadCpuNs = threadCpu() - cpu0;
         lastCompactProcessCpuNs = processCpu() - proc0;
         return System.nanoTime() - t0;
@@ -138,15 +130,15 @@ final class Fixture implements AutoCloseable {
     /** Closes the store (WAL synced, memtables not flushed). */
     @Override
     public void close() {
-        if (store != null) {
-            store.close();
-            store = null;
+        if (rig != null) {
+            rig.close();
+            rig = null;
         }
     }
 
     /** Reopens and closes the state dir: WAL recovery flushes every memtable into table and blob files. */
     static void flushByReopen0(Path stateDir) {
-        Stores.open(stateDir, Map.of()).close();
+        TimeMachine.open(stateDir).close();
     }
 
     /** Bytes of every file under {@code dir}. */

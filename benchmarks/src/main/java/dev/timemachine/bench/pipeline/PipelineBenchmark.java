@@ -5,9 +5,7 @@ import dev.timemachine.api.ContentStore;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Version;
 import dev.timemachine.api.VersionRecord;
-import dev.timemachine.core.Exporter;
-import dev.timemachine.core.KvReplayer;
-import dev.timemachine.core.Progress;
+import dev.timemachine.core.ExportSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,7 +153,7 @@ public final class PipelineBenchmark {
                     long events = f.journal.lastSequence();
                     String load = loadAverage();
                     long compactNs = f.compactAll();
-                    var c = f.compactor.counters();
+
                     appendRates[r] = events / (appendNs / 1e9);
                     compactRates[r] = events / (compactNs / 1e9);
                     compactCpu[r] = f.lastCompactThreadCpuNs / 1e3 / events;
@@ -165,7 +163,7 @@ public final class PipelineBenchmark {
                                     + " %,d payload bytes; load %s%n",
                             name, r + 1, events, appendNs / 1e9, appendRates[r], appendCpu / 1e3 / events, compactNs / 1e9,
                             compactRates[r], compactRates[r] / appendRates[r], compactCpu[r],
-                            f.lastCompactProcessCpuNs / 1e3 / events, c.versions(), c.bytes(), load);
+                            f.lastCompactProcessCpuNs / 1e3 / events, f.rig.versions(), f.rig.compactedBytes(), load);
                 }
                 if (!keep) {
                     Fixture.deleteTree(work.resolve("compaction-" + name));
@@ -197,7 +195,7 @@ public final class PipelineBenchmark {
                     while (true) {
                         long wm = watermark.get();
                         if (wm > done) {
-                            compacted.addAndGet(f.compactor.compactUpTo(wm));
+                            compacted.addAndGet(f.rig.compactUpTo(wm));
                             done = wm;
                         }
                         if (done == Long.MAX_VALUE) {
@@ -219,11 +217,11 @@ public final class PipelineBenchmark {
                 List<FsEvent> batch = w.next(f, (int) Math.min(Fixture.BATCH, n - done));
                 f.journal.append(batch);
                 watermark.set(f.clock);
-                maxLag = Math.max(maxLag, f.journal.lastSequence() - f.compactor.counters().events());
+                maxLag = Math.max(maxLag, f.journal.lastSequence() - f.rig.compactedEvents());
             }
             long appended = f.journal.lastSequence();
             long tAppend = System.nanoTime() - t0;
-            long lagAtEnd = appended - f.compactor.counters().events();
+            long lagAtEnd = appended - f.rig.compactedEvents();
             watermark.set(Long.MAX_VALUE);
             compactorThread.join();
             long tAll = System.nanoTime() - t0;
@@ -266,7 +264,7 @@ public final class PipelineBenchmark {
                         Path out = f.base.resolve("out");
                         Fixture.deleteTree(out);
                         long t0 = System.nanoTime();
-                        Exporter.Summary s = new Exporter(f.store, f.info).progress(Progress.silent()).export(f.clock, out, false);
+                        ExportSummary s = f.rig.timeMachine().export(f.info, f.clock, out);
                         exportS[r] = (System.nanoTime() - t0) / 1e9;
                         if (s.files() != files || s.bytes() != totalBytes || !s.refused().isEmpty() || !s.approximate().isEmpty()) {
                             throw new IllegalStateException("export wrote " + s + ", expected " + files + " files of " + totalBytes + " bytes");
@@ -342,7 +340,7 @@ public final class PipelineBenchmark {
                 f.append(events);
                 f.compactAll();
             }
-            byte[] rebuilt = new KvReplayer(f.store, f.info.id()).contentAt(path, Long.MAX_VALUE, Long.MAX_VALUE);
+            byte[] rebuilt = f.rig.contentAt(path);
             if (!Arrays.equals(rebuilt, expected)) {
                 throw new IllegalStateException("the last version does not rebuild to the bytes written");
             }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvCursor;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
+import dev.timemachine.core.TimeMachine;
+import dev.timemachine.core.StoreTesting;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,8 +63,8 @@ class ExcludeFidelityTest {
         for (Path f : files) {
             assertFalse(contains(read(f), secretBytes), "bytes of an excluded file are in " + f);
         }
-        try (KvTimeMachineStore st = Stores.open(state, Map.of())) {
-            KeyValueStore kv = st.keyValueStore();
+        try (TimeMachine st = TimeMachine.open(state, TimeMachine.Options.defaults().withFinishInterrupted(false))) {
+            KeyValueStore kv = StoreTesting.keyValueStore(st);
             assertTrue(anyEntryContains(kv, visibleBytes), "the recorded marker is found through the store");
             assertFalse(anyEntryContains(kv, secretBytes), "bytes of an excluded file are stored");
             assertFalse(anyEntryContains(kv, ".key".getBytes(StandardCharsets.US_ASCII)), "the name of an excluded file is stored");

@@ -12,8 +12,8 @@ import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
 import dev.timemachine.cli.fidelity.Cli;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
+import dev.timemachine.core.TimeMachine;
+import dev.timemachine.core.StoreTesting;
 import dev.timemachine.core.RecordingBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,8 +50,8 @@ class CorruptStateDirTest {
         large = new byte[600_000];
         r.nextBytes(small);
         r.nextBytes(large);
-        try (KvTimeMachineStore st = Stores.openOrCreate(state, "rocks", Map.of())) {
-            RecordingBuilder.create(st, START, WALL, START + 10 * S, "/w")
+        try (TimeMachine st = TimeMachine.create(state, TimeMachine.Options.defaults().withEngine("rocks"))) {
+            RecordingBuilder.create(st.store(), START, WALL, START + 10 * S, "/w")
                     .dir("/w", START, 0755)
                     .file("/w/early.txt", START, 0644, "there from the start\n")
                     .file("/w/small.bin", START + 2 * S, 0644, small)
@@ -66,8 +66,8 @@ class CorruptStateDirTest {
 
     /** Changes the value under {@code key} with {@code damage}; returns the key as the tool names it. */
     private String damage(Keyspace ks, Function<KeyValueStore, byte[]> pickKey, Function<byte[], byte[]> damage) {
-        try (KvTimeMachineStore st = Stores.open(state, Map.of())) {
-            KeyValueStore kv = st.keyValueStore();
+        try (TimeMachine st = TimeMachine.open(state, TimeMachine.Options.defaults().withFinishInterrupted(false))) {
+            KeyValueStore kv = StoreTesting.keyValueStore(st);
             byte[] key = pickKey.apply(kv);
             byte[] value = kv.get(ks, key);
             assertNotNull(value, "a value to damage");
@@ -80,9 +80,9 @@ class CorruptStateDirTest {
     }
 
     private byte[] contentKey(String path) {
-        try (KvTimeMachineStore st = Stores.open(state, Map.of())) {
-            int id = st.recordings().list().get(0).id();
-            ContentHash h = st.versions(id).latest(b(path), Long.MAX_VALUE).orElseThrow().record().content();
+        try (TimeMachine st = TimeMachine.open(state, TimeMachine.Options.defaults().withFinishInterrupted(false))) {
+            int id = st.recordings().get(0).id();
+            ContentHash h = st.store().versions(id).latest(b(path), Long.MAX_VALUE).orElseThrow().record().content();
             return h.toBytes();
         }
     }
@@ -122,8 +122,8 @@ class CorruptStateDirTest {
     void aDamagedChunkOfLargeContentIsNamed() {
         byte[] whole = contentKey("/w/large.bin");
         byte[] part;
-        try (KvTimeMachineStore st = Stores.open(state, Map.of())) {
-            var parts = st.content().parts(ContentHash.of(whole));
+        try (TimeMachine st = TimeMachine.open(state, TimeMachine.Options.defaults().withFinishInterrupted(false))) {
+            var parts = st.store().content().parts(ContentHash.of(whole));
             assertTrue(parts.size() > 1, "600 kB of content is stored as chunks: " + parts);
             part = parts.get(parts.size() / 2).toBytes();
         }

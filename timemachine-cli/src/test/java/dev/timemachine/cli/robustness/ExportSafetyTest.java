@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.timemachine.cli.fidelity.Cli;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
+import dev.timemachine.core.TimeMachine;
+import dev.timemachine.core.StoreTesting;
 import dev.timemachine.core.RecordingBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +35,8 @@ class ExportSafetyTest {
 
     private Path stateWith(Consumer<RecordingBuilder> versions) {
         Path state = tmp.resolve("state");
-        try (KvTimeMachineStore st = Stores.openOrCreate(state, "rocks", Map.of())) {
-            RecordingBuilder rec = RecordingBuilder.create(st, START, WALL, START + 10 * S, "/w").dir("/w", START, 0755);
+        try (TimeMachine st = TimeMachine.create(state, TimeMachine.Options.defaults().withEngine("rocks"))) {
+            RecordingBuilder rec = RecordingBuilder.create(st.store(), START, WALL, START + 10 * S, "/w").dir("/w", START, 0755);
             versions.accept(rec);
             rec.flush();
         }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.timemachine.cli.fidelity.Cli;
-import dev.timemachine.core.KvTimeMachineStore;
-import dev.timemachine.core.Stores;
+import dev.timemachine.core.TimeMachine;
+import dev.timemachine.core.StoreTesting;
 import dev.timemachine.core.RecordingBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,8 +41,8 @@ class UsageErrorsTest {
 
     private Path state() {
         Path state = tmp.resolve("state");
-        try (KvTimeMachineStore st = Stores.openOrCreate(state, "rocks", Map.of())) {
-            RecordingBuilder.create(st, START, Instant.parse("2026-11-25T17:00:00Z").getEpochSecond() * S, START + 10 * S, "/w")
+        try (TimeMachine st = TimeMachine.create(state, TimeMachine.Options.defaults().withEngine("rocks"))) {
+            RecordingBuilder.create(st.store(), START, Instant.parse("2026-11-25T17:00:00Z").getEpochSecond() * S, START + 10 * S, "/w")
                     .dir("/w", START, 0755).file("/w/a.txt", START + S, 0644, "a\n").flush();
         }
         return state;
