@@ -41,7 +41,6 @@ final class RecordDecoder implements RingBuffer.RecordHandler {
     /** Files each live process mapped shared and writable: re-read when it exits. */
     private final Map<Integer, List<byte[]>> mappedByPid = new HashMap<>();
     private EventSink sink;
-    private long unknownFiles;
 
     void sink(EventSink sink) {
         this.sink = sink;
@@ -106,13 +105,9 @@ final class RecordDecoder implements RingBuffer.RecordHandler {
         }
     }
 
+    /** The path a PATH record bound to {@code key}, or empty when the table no longer holds one. */
     private byte[] pathOf(long key) {
-        byte[] p = paths.get(key);
-        if (p == null) {
-            unknownFiles++;
-            return EMPTY;
-        }
-        return p;
+        return paths.getOrDefault(key, EMPTY);
     }
 
     private static byte[] bytes(Pointer m, long at, int n) {
@@ -123,9 +118,5 @@ final class RecordDecoder implements RingBuffer.RecordHandler {
 
     Map<String, Long> lostByPath() {
         return Map.copyOf(lostByPath);
-    }
-
-    long unknownFiles() {
-        return unknownFiles;
     }
 }

@@ -117,23 +117,12 @@ final class RingBuffer implements AutoCloseable {
         return consumer.getLong(0);
     }
 
-    /** Whether records are waiting (committed or not). */
-    boolean hasData() {
-        long prod = producer.getLong(0);
-        VarHandle.acquireFence();
-        return consumer.getLong(0) < prod;
-    }
-
     /**
      * Waits up to {@code timeoutMs} for the kernel to signal data. The kernel signals only above the
      * wakeup threshold, so callers drain after a timeout too.
      */
     void await(int timeoutMs) {
         libc.epoll_wait(epfd, events, events.length / 12, timeoutMs);
-    }
-
-    long size() {
-        return size;
     }
 
     @Override
