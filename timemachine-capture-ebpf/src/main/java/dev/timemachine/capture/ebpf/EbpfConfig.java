@@ -1,5 +1,7 @@
 package dev.timemachine.capture.ebpf;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Map;
 
 /**
@@ -35,6 +37,17 @@ record EbpfConfig(long ringBytes, long wakeupBytes, int chunkBytes, int pollSlic
         if (pollSliceMs < 1 || pollSliceMs > 1000) {
             throw new IllegalArgumentException(POLL_SLICE_MS + " must be between 1 and 1000, got " + pollSliceMs);
         }
+    }
+
+    /**
+     * The value of the single entry of the {@code tm_config} map, which the BPF program reads: its
+     * {@code struct tm_config}, laid out as {@link RecordLayout} says.
+     */
+    byte[] mapValue() {
+        ByteBuffer value = ByteBuffer.allocate(RecordLayout.CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        value.putLong(RecordLayout.CONFIG_WAKEUP_BYTES, wakeupBytes);
+        value.putInt(RecordLayout.CONFIG_CHUNK_BYTES, chunkBytes);
+        return value.array();
     }
 
     /** Reads the known keys of {@code config}; unknown keys are ignored. */

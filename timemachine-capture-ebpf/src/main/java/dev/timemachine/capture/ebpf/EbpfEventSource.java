@@ -130,10 +130,7 @@ public final class EbpfEventSource implements EventSource {
     private void configure() {
         trackedFd = object.mapFd("tracked");
         dropsFd = object.mapFd("drops");
-        byte[] value = new byte[16];
-        putLong(value, 0, config.wakeupBytes());
-        putLong(value, 8, config.chunkBytes() & 0xffffffffL);
-        int err = lib.bpf.bpf_map_update_elem(object.mapFd("tm_config"), new byte[4], value, 0);
+        int err = lib.bpf.bpf_map_update_elem(object.mapFd("tm_config"), new byte[4], config.mapValue(), 0);
         if (err < 0) {
             throw new NativeException("cannot configure the capture", -err, "");
         }
@@ -299,12 +296,6 @@ public final class EbpfEventSource implements EventSource {
 
     private static void putInt(byte[] b, int at, int v) {
         for (int i = 0; i < 4; i++) {
-            b[at + i] = (byte) (v >>> (8 * i));
-        }
-    }
-
-    private static void putLong(byte[] b, int at, long v) {
-        for (int i = 0; i < 8; i++) {
             b[at + i] = (byte) (v >>> (8 * i));
         }
     }

@@ -9,18 +9,14 @@ import jnr.ffi.Pointer;
  *
  * <p>Layout (kernel/bpf/ringbuf.c): the consumer position on the first page (mapped read-write), the
  * producer position on the second, then the data area mapped twice in a row so that a record wrapping
- * around the end is contiguous. Each record starts with a 32-bit length whose bit 31 says the producer
- * has not committed it yet and bit 30 that it was discarded, then 4 bytes of page offset; records are
- * 8-byte aligned.
+ * around the end is contiguous. Each record starts with the kernel's header, a 32-bit length whose bit 31
+ * says the producer has not committed it yet and bit 30 that it was discarded, then 4 bytes of page offset;
+ * records are 8-byte aligned ({@link RecordLayout}'s {@code RING_*}).
  *
  * <p>Single consumer: {@link #drain} must not be called concurrently. {@link #close} must not overlap a
  * drain; the owning source guarantees both.
  */
 final class RingBuffer implements AutoCloseable {
-    private static final int BUSY = 1 << 31;
-    private static final int DISCARD = 1 << 30;
-    private static final int HEADER = 8;
-
     /** Receives one committed record; must copy what it keeps before returning. */
     interface RecordHandler {
         void record(Pointer mem, long offset, int length);
@@ -86,15 +82,15 @@ final class RingBuffer implements AutoCloseable {
             long at = page + (cons & mask);
             int len = producer.getInt(at);
             VarHandle.acquireFence(); // the record body is visible once BUSY is clear
-            if ((len & BUSY) != 0) {
+            if ((len & RecordLayout.RING_BUSY) != 0) {
                 break;
             }
-            int length = len & ~(BUSY | DISCARD);
-            if ((len & DISCARD) == 0) {
-                handler.record(producer, at + HEADER, length);
+            int length = len & ~(RecordLayout.RING_BUSY | RecordLayout.RING_DISCARD);
+            if ((len & RecordLayout.RING_DISCARD) == 0) {
+                handler.record(producer, at + RecordLayout.RING_HDR_SIZE, length);
                 n++;
             }
-            cons += (length + HEADER + 7) & ~7L;
+            cons += (length + RecordLayout.RING_HDR_SIZE + RecordLayout.RING_ALIGN - 1) & -RecordLayout.RING_ALIGN;
             VarHandle.releaseFence(); // the kernel may reuse the space once it sees the new position
             consumer.putLong(0, cons);
             if (cons >= prod) {
