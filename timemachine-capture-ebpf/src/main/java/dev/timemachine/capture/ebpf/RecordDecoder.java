@@ -21,7 +21,7 @@ import jnr.ffi.Pointer;
  * bound to a path; this keeps paths out of the hot path. Records arrive in reservation order, so a PATH
  * always precedes the writes that use it. Not thread-safe: used by the polling thread only.
  */
-final class RecordDecoder implements RingBuffer.RecordHandler {
+final class RecordDecoder implements RingReader.RecordHandler {
     private static final byte[] EMPTY = new byte[0];
     /** Files whose close the capture never saw (killed processes) must not grow the table forever. */
     private static final int MAX_OPEN_FILES = 1 << 18;
