@@ -7,11 +7,14 @@ import java.util.Map;
 /**
  * Settings of the eBPF source.
  *
- * @param ringBytes   ring-buffer size: a power of two, at least one page; default 128 MiB
+ * @param ringBytes   ring-buffer size: a power of two from 4 KiB to 1 GiB; default 256 MiB
  * @param wakeupBytes the consumer is woken once this much data waits (below it, it drains on its own
- *                    short poll timeout); default 1 MiB
- * @param chunkBytes  payload bytes per WRITE event at most (larger writes are split); default 1 MiB
- * @param pollSliceMs how long one wait on the ring buffer lasts before draining anyway; default 4 ms
+ *                    short poll timeout), at most {@code ringBytes}; 0 wakes it for every record;
+ *                    default 1 MiB
+ * @param chunkBytes  payload bytes per WRITE event at most (larger writes are split), from 1 to
+ *                    min(15 MiB, {@code ringBytes} / 4); default 1 MiB
+ * @param pollSliceMs how long one wait on the ring buffer lasts before draining anyway, 1 to 1000;
+ *                    default 4 ms
  */
 record EbpfConfig(long ringBytes, long wakeupBytes, int chunkBytes, int pollSliceMs) {
     static final String RING_BYTES = "ringBufferBytes";
