@@ -4,7 +4,7 @@
  *
  * sys_enter saves the arguments of the syscalls of interest per thread (task storage), sys_exit emits
  * the event once the result is known (failed syscalls change nothing and emit nothing). fentry and BPF
- * LSM are refused on the target kernels (see KERNEL-NOTES), hence raw syscall tracepoints throughout.
+ * LSM are refused on the target kernels (docs/kernel.md), hence raw syscall tracepoints throughout.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -192,7 +192,7 @@ static __always_inline void count_drop(void)
 }
 
 /*
- * Wakeups dominate the cost (KERNEL-NOTES): wake the consumer only when the waiting data crosses the
+ * Wakeups dominate the cost (docs/kernel.md): wake the consumer only when the waiting data crosses the
  * threshold with this record. The consumer sleeps only once it has drained the ring, so a record that
  * finds the threshold already passed finds it awake (and a wakeup missed in a race between CPUs is made
  * up by the consumer's poll timeout). `pending` is the data waiting before this record, `size` its size.

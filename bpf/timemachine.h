@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (MIT OR GPL-2.0) */
 /*
- * Layout shared by the BPF program and the Java decoder (dev.timemachine.capture.ebpf.RecordLayout).
+ * Layout shared by the BPF program and the Java side (dev.timemachine.capture.ebpf.RecordLayout).
  * Every ring-buffer record starts with struct tm_hdr, little endian, followed by len1 bytes then len2
- * bytes. Change both sides together.
+ * bytes. Change both sides together: RecordLayoutTest compiles this file and compares.
  */
 #ifndef TIMEMACHINE_H
 #define TIMEMACHINE_H

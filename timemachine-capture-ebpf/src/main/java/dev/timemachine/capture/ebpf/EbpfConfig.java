@@ -1,15 +1,20 @@
 package dev.timemachine.capture.ebpf;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Map;
 
 /**
  * Settings of the eBPF source.
  *
- * @param ringBytes   ring-buffer size: a power of two, at least one page; default 128 MiB
+ * @param ringBytes   ring-buffer size: a power of two from 4 KiB to 1 GiB; default 256 MiB
  * @param wakeupBytes the consumer is woken once this much data waits (below it, it drains on its own
- *                    short poll timeout); default 1 MiB
- * @param chunkBytes  payload bytes per WRITE event at most (larger writes are split); default 1 MiB
- * @param pollSliceMs how long one wait on the ring buffer lasts before draining anyway; default 4 ms
+ *                    short poll timeout), at most {@code ringBytes}; 0 wakes it for every record;
+ *                    default 1 MiB
+ * @param chunkBytes  payload bytes per WRITE event at most (larger writes are split), from 1 to
+ *                    min(15 MiB, {@code ringBytes} / 4); default 1 MiB
+ * @param pollSliceMs how long one wait on the ring buffer lasts before draining anyway, 1 to 1000;
+ *                    default 4 ms
  */
 record EbpfConfig(long ringBytes, long wakeupBytes, int chunkBytes, int pollSliceMs) {
     static final String RING_BYTES = "ringBufferBytes";
@@ -35,6 +40,17 @@ record EbpfConfig(long ringBytes, long wakeupBytes, int chunkBytes, int pollSlic
         if (pollSliceMs < 1 || pollSliceMs > 1000) {
             throw new IllegalArgumentException(POLL_SLICE_MS + " must be between 1 and 1000, got " + pollSliceMs);
         }
+    }
+
+    /**
+     * The value of the single entry of the {@code tm_config} map, which the BPF program reads: its
+     * {@code struct tm_config}, laid out as {@link RecordLayout} says.
+     */
+    byte[] mapValue() {
+        ByteBuffer value = ByteBuffer.allocate(RecordLayout.CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        value.putLong(RecordLayout.CONFIG_WAKEUP_BYTES, wakeupBytes);
+        value.putInt(RecordLayout.CONFIG_CHUNK_BYTES, chunkBytes);
+        return value.array();
     }
 
     /** Reads the known keys of {@code config}; unknown keys are ignored. */

@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * EXCHANGE, UNLINK, MKDIR, RMDIR, CHMOD, SYMLINK and LINK; REREAD (with
  * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap, msync,
  * munmap, and for each such file once more, offset and length 0, when the mapping process has exited),
- * copy_file_range, sendfile, splice, and hole-punching fallocate modes; LOST when records were dropped.
+ * copy_file_range, sendfile, splice, fallocate modes that move or zero bytes (punch hole, zero, collapse
+ * and insert range), and a write whose bytes could not be read; LOST when records were dropped.
  * LOST events come in two kinds that must not be added up: those with an empty path report every drop as
  * it is noticed (their lengths sum to {@link #droppedRecords()}); those with a path attribute part of the
  * same drops to one file, with its next write or its close, so that the file can be marked approximate.
@@ -130,10 +131,7 @@ public final class EbpfEventSource implements EventSource {
     private void configure() {
         trackedFd = object.mapFd("tracked");
         dropsFd = object.mapFd("drops");
-        byte[] value = new byte[16];
-        putLong(value, 0, config.wakeupBytes());
-        putLong(value, 8, config.chunkBytes() & 0xffffffffL);
-        int err = lib.bpf.bpf_map_update_elem(object.mapFd("tm_config"), new byte[4], value, 0);
+        int err = lib.bpf.bpf_map_update_elem(object.mapFd("tm_config"), new byte[4], config.mapValue(), 0);
         if (err < 0) {
             throw new NativeException("cannot configure the capture", -err, "");
         }
@@ -299,12 +297,6 @@ public final class EbpfEventSource implements EventSource {
 
     private static void putInt(byte[] b, int at, int v) {
         for (int i = 0; i < 4; i++) {
-            b[at + i] = (byte) (v >>> (8 * i));
-        }
-    }
-
-    private static void putLong(byte[] b, int at, long v) {
-        for (int i = 0; i < 8; i++) {
             b[at + i] = (byte) (v >>> (8 * i));
         }
     }

@@ -40,8 +40,6 @@ public interface LibBpf {
 
     int bpf_map_lookup_elem(int fd, @In byte[] key, @Out byte[] value);
 
-    int bpf_map_delete_elem(int fd, @In byte[] key);
-
     int libbpf_num_possible_cpus();
 
     /** With {@code null}, libbpf prints nothing: failures are reported through errno and the kernel log. */

@@ -14,7 +14,6 @@ public interface LibC {
     int MAP_SHARED = 1;
     int EPOLL_CTL_ADD = 1;
     int EPOLLIN = 1;
-    int EINTR = 4;
 
     @SaveError
     Pointer mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);

@@ -1,37 +1,26 @@
 package dev.timemachine.capture.ebpf;
 
 import dev.timemachine.api.NativeException;
-import java.lang.invoke.VarHandle;
 import jnr.ffi.Pointer;
 
 /**
- * Reads a BPF ring buffer straight from its mmap'd pages, without libbpf's per-record callback.
+ * A BPF ring buffer read straight from its mmap'd pages, without libbpf's per-record callback: the mapping and
+ * the wakeups live here, the reading in {@link RingReader}.
  *
- * <p>Layout (kernel/bpf/ringbuf.c): the consumer position on the first page (mapped read-write), the
- * producer position on the second, then the data area mapped twice in a row so that a record wrapping
- * around the end is contiguous. Each record starts with a 32-bit length whose bit 31 says the producer
- * has not committed it yet and bit 30 that it was discarded, then 4 bytes of page offset; records are
- * 8-byte aligned.
+ * <p>The consumer position's page is mapped read-write at offset 0; the producer position's page and, after it,
+ * the data area twice in a row (the kernel maps its pages twice, so that a record wrapping around the end is
+ * contiguous) read-only at offset one page.
  *
  * <p>Single consumer: {@link #drain} must not be called concurrently. {@link #close} must not overlap a
  * drain; the owning source guarantees both.
  */
 final class RingBuffer implements AutoCloseable {
-    private static final int BUSY = 1 << 31;
-    private static final int DISCARD = 1 << 30;
-    private static final int HEADER = 8;
-
-    /** Receives one committed record; must copy what it keeps before returning. */
-    interface RecordHandler {
-        void record(Pointer mem, long offset, int length);
-    }
-
     private final LibC libc;
     private final long size;
-    private final long mask;
     private final int page;
     private final Pointer consumer;
     private final Pointer producer;
+    private final RingReader reader;
     private final int epfd;
     private final byte[] events = new byte[12 * 4];
     private boolean closed;
@@ -39,7 +28,6 @@ final class RingBuffer implements AutoCloseable {
     RingBuffer(NativeLibraries lib, int mapFd, long size) {
         this.libc = lib.libc;
         this.size = size;
-        this.mask = size - 1;
         this.page = libc.getpagesize();
         Pointer c = libc.mmap(null, page, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, mapFd, 0);
         if (failed(c)) {
@@ -65,6 +53,7 @@ final class RingBuffer implements AutoCloseable {
         }
         this.consumer = c;
         this.producer = p;
+        this.reader = new RingReader(c, p, page, size);
         this.epfd = ep;
     }
 
@@ -72,56 +61,19 @@ final class RingBuffer implements AutoCloseable {
         return p == null || p.address() == -1L || p.address() == 0;
     }
 
-    /**
-     * Hands over committed records in order, at most {@code max}, and frees their space.
-     *
-     * @return the number of records handed over (discarded ones not counted)
-     */
-    int drain(RecordHandler handler, int max) {
-        long cons = consumer.getLong(0);
-        long prod = producer.getLong(0);
-        VarHandle.acquireFence(); // pairs with the producer's release of producer_pos
-        int n = 0;
-        while (cons < prod && n < max) {
-            long at = page + (cons & mask);
-            int len = producer.getInt(at);
-            VarHandle.acquireFence(); // the record body is visible once BUSY is clear
-            if ((len & BUSY) != 0) {
-                break;
-            }
-            int length = len & ~(BUSY | DISCARD);
-            if ((len & DISCARD) == 0) {
-                handler.record(producer, at + HEADER, length);
-                n++;
-            }
-            cons += (length + HEADER + 7) & ~7L;
-            VarHandle.releaseFence(); // the kernel may reuse the space once it sees the new position
-            consumer.putLong(0, cons);
-            if (cons >= prod) {
-                prod = producer.getLong(0);
-                VarHandle.acquireFence();
-            }
-        }
-        return n;
+    /** See {@link RingReader#drain}. */
+    int drain(RingReader.RecordHandler handler, int max) {
+        return reader.drain(handler, max);
     }
 
-    /** How far the kernel has reserved: every record committed by now ends at or before it. */
+    /** See {@link RingReader#producerPosition}. */
     long producerPosition() {
-        long prod = producer.getLong(0);
-        VarHandle.acquireFence();
-        return prod;
+        return reader.producerPosition();
     }
 
-    /** How far records have been consumed. */
+    /** See {@link RingReader#consumerPosition}. */
     long consumerPosition() {
-        return consumer.getLong(0);
-    }
-
-    /** Whether records are waiting (committed or not). */
-    boolean hasData() {
-        long prod = producer.getLong(0);
-        VarHandle.acquireFence();
-        return consumer.getLong(0) < prod;
+        return reader.consumerPosition();
     }
 
     /**
@@ -130,10 +82,6 @@ final class RingBuffer implements AutoCloseable {
      */
     void await(int timeoutMs) {
         libc.epoll_wait(epfd, events, events.length / 12, timeoutMs);
-    }
-
-    long size() {
-        return size;
     }
 
     @Override

@@ -1,0 +1,193 @@
+package dev.timemachine.capture.ebpf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.timemachine.api.FsEvent;
+import dev.timemachine.api.Op;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The C-to-Java contract without root: records built as the BPF program builds them ({@link TmRecord}), in a
+ * ring laid out as the kernel's ({@link SyntheticRing}), read by the real {@link RingReader} and decoded by
+ * the real {@link RecordDecoder}; every field of every event is checked.
+ */
+class RecordDecoderTest {
+    /** Kernel addresses, as struct file keys are, that differ in their upper half only: a u32 read would mix them. */
+    private static final long KEY = 0xffff_8881_2345_6780L;
+    private static final long OTHER_KEY = 0xffff_8882_2345_6780L;
+    private static final int PID = 123_456;
+    private static final int TID = 123_460;
+    /** Above 2^32: a u64 read as u32 shows. */
+    private static final long T = 5_000_000_000_123L;
+
+    private final SyntheticRing ring = new SyntheticRing(16 * SyntheticRing.PAGE, 0);
+    private final RecordDecoder decoder = new RecordDecoder();
+    private final List<FsEvent> events = new ArrayList<>();
+
+    private List<FsEvent> decode(TmRecord... records) {
+        for (TmRecord r : records) {
+            ring.submit(r.bytes());
+        }
+        decoder.sink(events::add);
+        ring.reader().drain(decoder, Integer.MAX_VALUE);
+        decoder.sink(null);
+        return events;
+    }
+
+    private static TmRecord rec(int type, long timeNs) {
+        return TmRecord.of(type, timeNs, PID, TID);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void assertEvent(FsEvent e, long timeNs, int pid, int tid, Op op, String path, String path2,
+                                    long offset, long length, int mode, String payload, int flags) {
+        assertEquals(timeNs, e.timeNs(), "timeNs of " + e);
+        assertEquals(pid, e.pid(), "pid of " + e);
+        assertEquals(tid, e.tid(), "tid of " + e);
+        assertEquals(op, e.op(), "op of " + e);
+        assertEquals(path, new String(e.path(), StandardCharsets.UTF_8), "path of " + e);
+        if (path2 == null) {
+            assertNull(e.path2(), "path2 of " + e);
+        } else {
+            assertEquals(path2, new String(e.path2(), StandardCharsets.UTF_8), "path2 of " + e);
+        }
+        assertEquals(offset, e.offset(), "offset of " + e);
+        assertEquals(length, e.length(), "length of " + e);
+        assertEquals(mode, e.mode(), "mode of " + e);
+        assertArrayEquals(utf8(payload), e.payload(), "payload of " + e);
+        assertEquals(flags, e.flags(), "flags of " + e);
+    }
+
+    @Test
+    void aWriteNamesTheFileItsKeyWasBoundToByAPathRecord() {
+        decode(rec(RecordLayout.REC_PATH, T).fileKey(KEY).path("/data/out.log"),
+                rec(RecordLayout.REC_PATH, T + 1).fileKey(OTHER_KEY).path("/data/other"),
+                rec(Op.WRITE.code(), T + 2).fileKey(KEY).offset(6L << 30).length(5).data1(utf8("hello"))
+                        .flags(FsEvent.FLAG_APPEND));
+        assertEquals(1, events.size(), "a PATH record is bookkeeping, not an event: " + events);
+        assertEvent(events.get(0), T + 2, PID, TID, Op.WRITE, "/data/out.log", null, 6L << 30, 5, 0, "hello",
+                FsEvent.FLAG_APPEND);
+    }
+
+    @Test
+    void aCloseForgetsTheKeyAndAReusedKeyNamesItsNewFile() {
+        decode(rec(RecordLayout.REC_PATH, T).fileKey(KEY).path("/a"),
+                rec(RecordLayout.REC_CLOSE, T + 1).fileKey(KEY),
+                rec(Op.WRITE.code(), T + 2).fileKey(KEY).length(1).data1(utf8("x")),
+                rec(RecordLayout.REC_PATH, T + 3).fileKey(KEY).path("/b"),
+                rec(Op.WRITE.code(), T + 4).fileKey(KEY).offset(3).length(1).data1(utf8("y")));
+        assertEquals(2, events.size(), events.toString());
+        assertEvent(events.get(0), T + 2, PID, TID, Op.WRITE, "", null, 0, 1, 0, "x", 0);
+        assertEvent(events.get(1), T + 4, PID, TID, Op.WRITE, "/b", null, 3, 1, 0, "y", 0);
+    }
+
+    @Test
+    void theChunksOfOneLargeWriteKeepTheirOrderTimeAndFlags() {
+        decode(rec(RecordLayout.REC_PATH, T).fileKey(KEY).path("/big"),
+                rec(Op.WRITE.code(), T).fileKey(KEY).offset(100).length(4).data1(utf8("abcd"))
+                        .flags(FsEvent.FLAG_CHUNK_MORE),
+                rec(Op.WRITE.code(), T).fileKey(KEY).offset(104).length(4).data1(utf8("efgh"))
+                        .flags(FsEvent.FLAG_CHUNK_MORE),
+                rec(Op.WRITE.code(), T).fileKey(KEY).offset(108).length(2).data1(utf8("ij")));
+        assertEquals(3, events.size());
+        assertEvent(events.get(0), T, PID, TID, Op.WRITE, "/big", null, 100, 4, 0, "abcd", FsEvent.FLAG_CHUNK_MORE);
+        assertEvent(events.get(1), T, PID, TID, Op.WRITE, "/big", null, 104, 4, 0, "efgh", FsEvent.FLAG_CHUNK_MORE);
+        assertEvent(events.get(2), T, PID, TID, Op.WRITE, "/big", null, 108, 2, 0, "ij", 0);
+    }
+
+    @Test
+    void aRenameCarriesBothPathsNormalisedButASymlinkKeepsItsTargetAsWritten() {
+        decode(rec(Op.RENAME.code(), T).path("/w/./src//a").path2("/w/sub/../b").flags(FsEvent.FLAG_NOREPLACE),
+                rec(Op.EXCHANGE.code(), T + 1).path("/w/b").path2("/w/c"),
+                rec(Op.SYMLINK.code(), T + 2).path("/w/link").path2("../x/./y"),
+                rec(Op.LINK.code(), T + 3).path("/w/c").path2("/w//hard"));
+        assertEquals(4, events.size());
+        assertEvent(events.get(0), T, PID, TID, Op.RENAME, "/w/src/a", "/w/b", 0, 0, 0, "", FsEvent.FLAG_NOREPLACE);
+        assertEvent(events.get(1), T + 1, PID, TID, Op.EXCHANGE, "/w/b", "/w/c", 0, 0, 0, "", 0);
+        assertEvent(events.get(2), T + 2, PID, TID, Op.SYMLINK, "/w/link", "../x/./y", 0, 0, 0, "", 0);
+        assertEvent(events.get(3), T + 3, PID, TID, Op.LINK, "/w/c", "/w/hard", 0, 0, 0, "", 0);
+    }
+
+    @Test
+    void eventsWithAnInlinePathCarryModeOffsetLengthAndFlags() {
+        decode(rec(Op.CREATE.code(), T).path("/w/f").mode(0644),
+                rec(Op.TRUNCATE.code(), T + 1).path("/w/f").length(7L << 32),
+                rec(Op.FALLOCATE.code(), T + 2).path("/w/f").offset(8).length(24),
+                rec(Op.MKDIR.code(), T + 3).path("/w/d").mode(04750).flags(FsEvent.FLAG_DIRECTORY),
+                rec(Op.CHMOD.code(), T + 4).path("/w/f").mode(0444),
+                rec(Op.UNLINK.code(), T + 5).path("/w/f"),
+                rec(Op.RMDIR.code(), T + 6).path("/w/d").flags(FsEvent.FLAG_DIRECTORY),
+                rec(Op.REREAD.code(), T + 7).path("/w/g").offset(500).length(5).flags(FsEvent.FLAG_APPROXIMATE));
+        assertEquals(8, events.size());
+        assertEvent(events.get(0), T, PID, TID, Op.CREATE, "/w/f", null, 0, 0, 0644, "", 0);
+        assertEvent(events.get(1), T + 1, PID, TID, Op.TRUNCATE, "/w/f", null, 0, 7L << 32, 0, "", 0);
+        assertEvent(events.get(2), T + 2, PID, TID, Op.FALLOCATE, "/w/f", null, 8, 24, 0, "", 0);
+        assertEvent(events.get(3), T + 3, PID, TID, Op.MKDIR, "/w/d", null, 0, 0, 04750, "", FsEvent.FLAG_DIRECTORY);
+        assertEvent(events.get(4), T + 4, PID, TID, Op.CHMOD, "/w/f", null, 0, 0, 0444, "", 0);
+        assertEvent(events.get(5), T + 5, PID, TID, Op.UNLINK, "/w/f", null, 0, 0, 0, "", 0);
+        assertEvent(events.get(6), T + 6, PID, TID, Op.RMDIR, "/w/d", null, 0, 0, 0, "", FsEvent.FLAG_DIRECTORY);
+        assertEvent(events.get(7), T + 7, PID, TID, Op.REREAD, "/w/g", null, 500, 5, 0, "",
+                FsEvent.FLAG_APPROXIMATE);
+    }
+
+    @Test
+    void lostRecordsAreApproximateAndAddUpPerPath() {
+        decode(rec(RecordLayout.REC_PATH, T).fileKey(KEY).path("/w/f"),
+                rec(Op.LOST.code(), T + 1).fileKey(KEY).length(7),
+                rec(Op.WRITE.code(), T + 1).fileKey(KEY).offset(9).length(1).data1(utf8("z")),
+                rec(Op.LOST.code(), T + 2).fileKey(KEY).length(3),
+                rec(RecordLayout.REC_CLOSE, T + 2).fileKey(KEY));
+        assertEquals(3, events.size());
+        assertEvent(events.get(0), T + 1, PID, TID, Op.LOST, "/w/f", null, 0, 7, 0, "", FsEvent.FLAG_APPROXIMATE);
+        assertEvent(events.get(1), T + 1, PID, TID, Op.WRITE, "/w/f", null, 9, 1, 0, "z", 0);
+        assertEvent(events.get(2), T + 2, PID, TID, Op.LOST, "/w/f", null, 0, 3, 0, "", FsEvent.FLAG_APPROXIMATE);
+        assertEquals(Map.of("/w/f", 10L), decoder.lostByPath());
+    }
+
+    @Test
+    void whenAMappingProcessExitsEveryFileItMappedIsRereadOnce() {
+        int other = PID + 1;
+        int mappedReread = FsEvent.FLAG_APPROXIMATE | RecordLayout.FLAG_MAPPED;
+        decode(rec(Op.REREAD.code(), T).path("/w/m").length(8192).flags(mappedReread),
+                rec(Op.REREAD.code(), T + 1).path("/w/m").length(4096).flags(mappedReread),
+                rec(Op.REREAD.code(), T + 2).path("/w/./n").offset(4096).length(4096).flags(mappedReread),
+                rec(Op.REREAD.code(), T + 3).path("/w/m").length(8192).flags(FsEvent.FLAG_APPROXIMATE),
+                TmRecord.of(Op.REREAD.code(), T + 4, other, other).path("/w/q").length(10).flags(mappedReread),
+                TmRecord.of(RecordLayout.REC_EXIT_MAPPED, T + 5, PID, 0),
+                TmRecord.of(RecordLayout.REC_EXIT_MAPPED, T + 6, PID, 0));
+        assertEquals(7, events.size(), events.toString());
+        assertEvent(events.get(0), T, PID, TID, Op.REREAD, "/w/m", null, 0, 8192, 0, "", FsEvent.FLAG_APPROXIMATE);
+        assertEvent(events.get(2), T + 2, PID, TID, Op.REREAD, "/w/n", null, 4096, 4096, 0, "",
+                FsEvent.FLAG_APPROXIMATE);
+        assertEvent(events.get(4), T + 4, other, other, Op.REREAD, "/w/q", null, 0, 10, 0, "",
+                FsEvent.FLAG_APPROXIMATE);
+        // at exit: each file once, in the order first mapped, at the exit's time; a second exit finds nothing
+        assertEvent(events.get(5), T + 5, PID, PID, Op.REREAD, "/w/m", null, 0, 0, 0, "", FsEvent.FLAG_APPROXIMATE);
+        assertEvent(events.get(6), T + 5, PID, PID, Op.REREAD, "/w/n", null, 0, 0, 0, "", FsEvent.FLAG_APPROXIMATE);
+
+        decode(TmRecord.of(RecordLayout.REC_EXIT_MAPPED, T + 7, other, 0));
+        assertEquals(8, events.size());
+        assertEvent(events.get(7), T + 7, other, other, Op.REREAD, "/w/q", null, 0, 0, 0, "",
+                FsEvent.FLAG_APPROXIMATE);
+    }
+
+    @Test
+    void aRecordShorterThanItsLengthsSayIsSkippedAndTheNextOneRead() {
+        byte[] whole = rec(Op.UNLINK.code(), T).path("/w/cut").bytes();
+        ring.submit(Arrays.copyOf(whole, whole.length - 1));
+        ring.submit(new byte[RecordLayout.HDR_SIZE - 1]);
+        decode(rec(Op.UNLINK.code(), T + 1).path("/w/next"));
+        assertEquals(1, events.size(), events.toString());
+        assertEvent(events.get(0), T + 1, PID, TID, Op.UNLINK, "/w/next", null, 0, 0, 0, "", 0);
+    }
+}
