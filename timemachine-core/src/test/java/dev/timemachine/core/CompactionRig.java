@@ -3,6 +3,7 @@ package dev.timemachine.core;
 import dev.timemachine.api.Journal;
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.api.TimeMachineStore;
+import dev.timemachine.api.spi.StorageEngine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,7 +31,17 @@ public final class CompactionRig implements AutoCloseable {
      * {@code startNs}, and scans its baseline.
      */
     public static CompactionRig create(Path stateDir, String engine, Path root, long startNs, Clock clock) {
-        TimeMachine tm = TimeMachine.create(stateDir, TimeMachine.Options.defaults().withEngine(engine));
+        return create(TimeMachine.create(stateDir, TimeMachine.Options.defaults().withEngine(engine)), stateDir, root,
+                startNs, clock);
+    }
+
+    /** The same with an engine instance. */
+    public static CompactionRig create(Path stateDir, StorageEngine engine, Path root, long startNs, Clock clock) {
+        return create(TimeMachine.create(stateDir, TimeMachine.Options.defaults().withEngine(engine)), stateDir, root,
+                startNs, clock);
+    }
+
+    private static CompactionRig create(TimeMachine tm, Path stateDir, Path root, long startNs, Clock clock) {
         KvTimeMachineStore store = (KvTimeMachineStore) tm.store();
         Instant now = clock.instant();
         RecordingInfo info = store.recordings().create(new RecordingInfo(0, startNs,

@@ -25,9 +25,8 @@ public abstract class CrashContract extends EngineTestBase {
         return 200_000;
     }
 
-    @Test
-    void everyAcknowledgedEventSurvivesSigkill() throws Exception {
-        Path dir = tmp.resolve("crash-state");
+    /** A JVM running {@code main} of {@code victim} with these arguments, on this test's class path. */
+    private Process fork(Class<?> victim, String... args) throws java.io.IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-opens");
@@ -36,10 +35,16 @@ public abstract class CrashContract extends EngineTestBase {
         cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(CrashWriter.class.getName());
+        cmd.add(victim.getName());
         cmd.add(engine().getClass().getName());
-        cmd.add(dir.toString());
-        Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("writer.err").toFile()).start();
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(tmp.resolve("writer.err").toFile()).start();
+    }
+
+    @Test
+    void everyAcknowledgedEventSurvivesSigkill() throws Exception {
+        Path dir = tmp.resolve("crash-state");
+        Process p = fork(CrashWriter.class, dir.toString());
         long acked = 0;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -74,6 +79,41 @@ public abstract class CrashContract extends EngineTestBase {
             byte[] content = CrashWriter.contentFor(batch);
             assertArrayEquals(content, store.content().get(dev.timemachine.api.ContentHash.of(
                     java.security.MessageDigest.getInstance("SHA-256").digest(content))));
+        }
+    }
+
+    /**
+     * A forked JVM is killed with SIGKILL in the middle of compacting its journal (some chunks compacted and
+     * trimmed, one half written); opening the state dir finishes the recording from what the journal still
+     * holds, and every file rebuilds to the bytes written.
+     */
+    @Test
+    void aCompactionKilledHalfwayIsFinishedWhenTheStateDirIsOpened() throws Exception {
+        Path dir = tmp.resolve("crash-state");
+        Path root = java.nio.file.Files.createDirectories(tmp.resolve("root")).toRealPath();
+        Process p = fork(CompactionCrashWriter.class, dir.toString(), root.toString());
+        String line;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            line = r.readLine();
+            p.destroyForcibly();
+        } finally {
+            p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "writer did not die");
+        }
+        assertTrue(line != null && line.startsWith("COMPACTING "), line + "; see " + tmp.resolve("writer.err"));
+        long trimmedBeforeKill = Long.parseLong(line.substring("COMPACTING ".length()));
+        assertTrue(trimmedBeforeKill > 0 && trimmedBeforeKill < CompactionCrashWriter.WRITES, line);
+
+        try (TimeMachine tm = TimeMachine.open(dir, TimeMachine.Options.defaults().withEngine(engine()))) {
+            assertEquals(List.of(1), tm.recovered());
+            var replayer = tm.replayer(tm.recording(1).orElseThrow());
+            byte[][] expected = CompactionCrashWriter.expected(root);
+            for (int f = 0; f < expected.length; f++) {
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                replayer.contentAt(CompactionCrashWriter.path(root, f), Long.MAX_VALUE, got);
+                assertArrayEquals(expected[f], got.toByteArray(), "file " + f);
+            }
+            assertTrue(tm.verify(ProgressListener.SILENT).ok());
         }
     }
 }

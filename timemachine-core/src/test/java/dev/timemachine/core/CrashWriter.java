@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The victim of {@link CrashContract}: appends batches to the journal and the content store forever and
- * prints {@code ACK <last sequence>} after each batch is acknowledged, until it is killed.
+ * prints {@code ACK <last sequence>} after each batch is acknowledged, until it is killed (or its standard input
+ * closes: the parent is gone).
  * Arguments: engine class name, state dir.
  */
 public final class CrashWriter {
@@ -31,12 +32,28 @@ public final class CrashWriter {
         return b;
     }
 
+    /** Halts this JVM once its standard input closes: the test that forked it is gone. */
+    static void exitWhenParentGoes() {
+        Thread t = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // the parent's end of the pipe is open
+                }
+            } catch (java.io.IOException ignored) {
+                // gone
+            }
+            Runtime.getRuntime().halt(3);
+        }, "exit-with-parent");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public static void main(String[] args) throws Exception {
         StorageEngine engine = (StorageEngine) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        exitWhenParentGoes();
         try (KvTimeMachineStore store = Stores.openOrCreate(Path.of(args[1]), engine, Map.of())) {
             long seq = 0;
-            long deadline = System.nanoTime() + 120_000_000_000L;
-            while (System.nanoTime() < deadline) {
+            while (true) {
                 List<FsEvent> batch = new ArrayList<>(BATCH);
                 for (int i = 0; i < BATCH; i++) {
                     batch.add(eventFor(++seq));
