@@ -1,8 +1,8 @@
 package dev.timemachine.core;
 
 import dev.timemachine.api.FileState;
+import dev.timemachine.api.TimeMachineException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -83,8 +83,11 @@ final class DiskReader {
                 }
 
                 @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                    return FileVisitResult.CONTINUE;
+                public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                    if (exc instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE; // gone since its directory was listed
+                    }
+                    throw exc;
                 }
 
                 private void add(Path p) {
@@ -95,7 +98,7 @@ final class DiskReader {
                 }
             });
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new TimeMachineException("cannot read " + PathBytes.display(path) + ": " + e.getMessage(), e);
         }
         return out;
     }
@@ -125,10 +128,15 @@ final class DiskReader {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            return null;
+            // unreadable is not absent: a path that vanished from the recording without a word would be wrong
+            throw new TimeMachineException("cannot read " + p + ": " + e.getMessage(), e);
         }
     }
 
+    /**
+     * The entry with its content read; without it when the file is too large, gone, or unreadable, and then the
+     * versions built from it are approximate, which every export and {@code info} reports.
+     */
     static Entry withContent(Entry e) {
         Optional<Path> p = toPath(e.path());
         if (e.size() > MAX_CONTENT || p.isEmpty()) {

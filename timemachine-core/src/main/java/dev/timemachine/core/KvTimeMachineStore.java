@@ -111,11 +111,7 @@ final class KvTimeMachineStore implements TimeMachineStore {
     public void close() {
         if (!closed) {
             closed = true;
-            try {
-                kv.close();
-            } finally {
-                lock.close();
-            }
+            Closeables.closeAll(kv, lock);
         }
     }
 

@@ -111,7 +111,11 @@ final class Stores {
                 Files.createDirectories(dir);
             }
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            KvTimeMachineStore store = openWith(engine, dir, options);
+        } catch (IOException e) {
+            throw new TimeMachineException("cannot create state dir " + dir + ": " + e.getMessage(), e);
+        }
+        KvTimeMachineStore store = openWith(engine, dir, options);
+        try {
             Properties marker = new Properties();
             marker.setProperty("engine", engine.name());
             marker.setProperty("format", String.valueOf(FORMAT));
@@ -122,7 +126,10 @@ final class Stores {
             Files.move(tmp, dir.resolve(MARKER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return store;
         } catch (IOException e) {
-            throw new TimeMachineException("cannot create state dir " + dir + ": " + e.getMessage(), e);
+            throw Closeables.closeAfter(new TimeMachineException("cannot create state dir " + dir + ": "
+                    + e.getMessage(), e), store);
+        } catch (RuntimeException e) {
+            throw Closeables.closeAfter(e, store);
         }
     }
 
@@ -157,8 +164,7 @@ final class Stores {
         try {
             kv = engine.open(dir.resolve("db"), options);
         } catch (RuntimeException e) {
-            lock.close();
-            throw e;
+            throw Closeables.closeAfter(e, lock);
         }
         try {
             byte[] key = MetaCodec.settingKey(MetaCodec.FORMAT);
@@ -174,9 +180,7 @@ final class Stores {
             }
             return new KvTimeMachineStore(engine.name(), kv, lock);
         } catch (RuntimeException e) {
-            kv.close();
-            lock.close();
-            throw e;
+            throw Closeables.closeAfter(e, kv, lock);
         }
     }
 

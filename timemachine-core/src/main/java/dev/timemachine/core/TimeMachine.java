@@ -179,8 +179,7 @@ public final class TimeMachine implements AutoCloseable {
                 return new TimeMachine(stateDir, options, view, done, e.getMessage());
             } catch (RuntimeException again) {
                 again.addSuppressed(e);
-                view.close();
-                throw again;
+                throw Closeables.closeAfter(again, view);
             }
         }
     }

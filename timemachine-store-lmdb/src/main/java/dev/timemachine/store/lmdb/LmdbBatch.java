@@ -40,6 +40,17 @@ final class LmdbBatch implements KvBatch {
         ops.add(new Op(Kind.PUT, keyspace, key.clone(), value.clone()));
     }
 
+    /** One copy, into the value the commit writes (the default would concatenate, then {@link #put} copy again). */
+    @Override
+    public void put(Keyspace keyspace, byte[] key, byte[] head, byte[] tail) {
+        ensureUsable();
+        Objects.requireNonNull(keyspace, "keyspace");
+        LmdbStore.checkKey(keyspace, key);
+        byte[] value = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, value, head.length, tail.length);
+        ops.add(new Op(Kind.PUT, keyspace, key.clone(), value));
+    }
+
     @Override
     public void delete(Keyspace keyspace, byte[] key) {
         ensureUsable();

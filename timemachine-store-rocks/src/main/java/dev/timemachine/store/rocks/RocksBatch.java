@@ -140,7 +140,8 @@ final class RocksBatch implements KvBatch {
         done = true;
         try {
             if (count > 0) {
-                store.write(encoded());
+                writeCount();
+                store.write(buf, len);
             }
         } finally {
             release();
@@ -155,14 +156,17 @@ final class RocksBatch implements KvBatch {
         }
     }
 
-    /** The batch in RocksDB's format, header included. */
+    /** The batch in RocksDB's format, header included (a copy, for tests). */
     byte[] encoded() {
-        byte[] rep = Arrays.copyOf(buf, len);
-        rep[8] = (byte) count;
-        rep[9] = (byte) (count >>> 8);
-        rep[10] = (byte) (count >>> 16);
-        rep[11] = (byte) (count >>> 24);
-        return rep;
+        writeCount();
+        return Arrays.copyOf(buf, len);
+    }
+
+    private void writeCount() {
+        buf[8] = (byte) count;
+        buf[9] = (byte) (count >>> 8);
+        buf[10] = (byte) (count >>> 16);
+        buf[11] = (byte) (count >>> 24);
     }
 
     @Override

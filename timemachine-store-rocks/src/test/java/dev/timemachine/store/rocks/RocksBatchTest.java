@@ -4,6 +4,7 @@ import static dev.timemachine.store.rocks.RocksStoreTesting.b;
 import static dev.timemachine.store.rocks.RocksStoreTesting.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -59,6 +60,22 @@ class RocksBatchTest {
             }
             assertEquals(reference.count(), batch.size());
             assertArrayEquals(reference.data(), batch.encoded());
+        }
+    }
+
+    /** Batches reach RocksDB without being copied to their exact length first (see SerializedBatches). */
+    @Test
+    void batchesGoToRocksDbWithoutAnExtraCopy() throws Exception {
+        assertTrue(SerializedBatches.direct(), "rocksdbjni's newWriteBatch(byte[], int) is not reachable: every batch is copied once more");
+        byte[] rep = new byte[64];
+        try (org.rocksdb.WriteBatch reference = new org.rocksdb.WriteBatch()) {
+            reference.put(b("k"), b("v"));
+            byte[] data = reference.data();
+            System.arraycopy(data, 0, rep, 0, data.length);
+            try (org.rocksdb.WriteBatch made = SerializedBatches.of(rep, data.length)) {
+                assertArrayEquals(data, made.data());
+                assertEquals(1, made.count());
+            }
         }
     }
 
