@@ -6,11 +6,16 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-/** Runs the command line in-process and keeps what it printed. */
+/**
+ * Runs the command line in-process and keeps what it printed. Its wall clock is fixed, so whatever a test
+ * records starts at the same instant every day.
+ */
 record CliRunner(int exitCode, String out, String err) {
+    /** The wall clock's reading in every run that does not name one. */
+    static final Instant NOW = Instant.parse("2026-11-26T09:00:00Z");
 
     static CliRunner run(String... args) {
-        return run(Clock.systemUTC(), args);
+        return runAt(NOW, args);
     }
 
     /** Runs it as if the wall clock read {@code now}. */

@@ -89,7 +89,7 @@ class EbpfEventSourceTest {
         int n = s.poll(ev -> { }, Duration.ofMillis(30));
         long waited = System.nanoTime() - t0;
         assertEquals(0, n);
-        assertTrue(waited >= 25_000_000L && waited < 2_000_000_000L, "waited " + waited + " ns");
+        assertTrue(waited >= 25_000_000L, "returned after " + waited + " ns, before its timeout");
     }
 
     /**
