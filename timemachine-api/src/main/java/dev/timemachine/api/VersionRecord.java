@@ -43,7 +43,7 @@ import java.util.Objects;
 public record VersionRecord(Kind kind, long offset, long length, ContentHash content, int mode, byte[] target,
                             int flags, byte[] data) {
 
-    /** The state from this record on is not known byte for byte (see DESIGN, fidelity contract). */
+    /** The state from this record on is not known byte for byte (docs/architecture.md §3). */
     public static final int FLAG_APPROXIMATE = 1;
     /** The record comes from the baseline taken before the command started. */
     public static final int FLAG_BASELINE = 1 << 1;

@@ -1,6 +1,6 @@
 package dev.timemachine.cli;
 
-/** The exit codes of DESIGN §9. A recorded command's own exit code is passed through by {@code record}. */
+/** The exit codes of docs/architecture.md §9. A recorded command's own exit code is passed through by {@code record}. */
 final class ExitCode {
     /** Success. */
     static final int OK = 0;

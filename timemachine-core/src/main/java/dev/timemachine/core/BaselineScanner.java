@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * Records each root's state before the command starts (DESIGN §7): every directory, symlink and regular
+ * Records each root's state before the command starts (docs/architecture.md §7): every directory, symlink and regular
  * file goes into the version index at the recording's start instant, with file contents in the CAS. Files
  * are hashed in parallel; a file whose (device, inode, size, mtime) a previous baseline saw is not read
  * again. Hard links found here share one inode in the returned tree state.

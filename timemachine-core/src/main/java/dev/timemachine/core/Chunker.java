@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * Content-defined chunking (FastCDC: a gear rolling hash with normalised chunk sizes, 2 to 64 KiB, about
  * 8 KiB on average). Boundaries depend on the bytes around them, not on offsets, so an edit or an append
- * changes only the chunks it touches and the versions of a file share the rest (STORAGE-NOTES: chunks win
+ * changes only the chunks it touches and the versions of a file share the rest (docs/storage.md: chunks win
  * for appends and local edits).
  */
 final class Chunker {

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Starts the recorded command stopped, so it can be tracked before it runs a single instruction of its own:
  * a shell stops itself with SIGSTOP, the recorder tracks its pid, then SIGCONT lets it {@code exec} the
- * command (KERNEL-NOTES: hold the command until its pid is tracked). Standard input, output and error are
+ * command (docs/kernel.md: hold the command until its pid is tracked). Standard input, output and error are
  * the recorder's own. When the recorder runs as root under sudo, the command runs as the invoking user.
  */
 final class CommandLauncher {

@@ -27,7 +27,7 @@ import java.util.Set;
 
 /**
  * Writes the recorded roots of one recording, as they were at an instant, under an output directory
- * (DESIGN §3 and §9). One root's contents go straight into the output directory; with several roots each goes
+ * (docs/architecture.md §3 and §9). One root's contents go straight into the output directory; with several roots each goes
  * to {@code out/<root without its leading '/'>}.
  *
  * <p>What is written: regular files with their exact bytes (holes stay holes) and permission bits,

@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code --time} value (DESIGN §1), parsed once and mapped to a CLOCK_MONOTONIC instant of a recording:
+ * A {@code --time} value (docs/architecture.md §1), parsed once and mapped to a CLOCK_MONOTONIC instant of a recording:
  * <ul>
  *   <li>a duration since the start of the recording: one or more number-unit pairs, largest unit first, units
  *   {@code d h m s ms us ns} (also {@code µs}), decimals allowed: {@code 2m30s}, {@code 1h2m3.5s},

@@ -30,13 +30,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Stage 1 of DESIGN §5 in isolation: one thread appends write events, each encoded to 128 bytes, to the journal
+ * Stage 1 of docs/architecture.md §5 in isolation: one thread appends write events, each encoded to 128 bytes, to the journal
  * of a fresh state dir in batches of 1,000, as the recorder does. Engines are looked up by name through
  * {@link TimeMachine}; {@code filechannel} is the ceiling, the same journal and codec over a plain append to one file.
  *
  * <p>The store is not reset between iterations, so later iterations measure a store that keeps growing, with
  * its flushes and compactions running: the sustained rate. The defaults (2 s of warm-up, then 5 x 2 s) append
- * about 20M events on RocksDB, the volume DESIGN §10 states its target for. The trial's totals (events,
+ * about 20M events on RocksDB, the volume docs/architecture.md §10 states its target for. The trial's totals (events,
  * seconds, CPU per event, bytes on disk) are printed at the end. Scores are events per second. The state dir goes under {@code -Dtm.bench.dir}
  * (default {@code java.io.tmpdir}) and is deleted afterwards, unless {@code -Dtm.bench.keep=true}.
  */

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The recorder pipeline behind the journal (DESIGN §6, §10), on real RocksDB, with synthetic events written
+ * The recorder pipeline behind the journal (docs/architecture.md §6, §10), on real RocksDB, with synthetic events written
  * through the public API:
  * <ul>
  *   <li>{@code compaction}: events/s of stage 1 alone ({@code Journal.append} in batches of 1,000) and of the

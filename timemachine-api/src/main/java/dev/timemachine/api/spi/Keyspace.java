@@ -1,7 +1,7 @@
 package dev.timemachine.api.spi;
 
 /**
- * The keyspaces of the storage schema (DESIGN §8). An engine keeps each in its own column family or named
+ * The keyspaces of the storage schema (docs/storage.md). An engine keeps each in its own column family or named
  * database and may tune each for its access pattern.
  */
 public enum Keyspace {

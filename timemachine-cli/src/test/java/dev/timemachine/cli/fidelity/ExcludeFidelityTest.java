@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code --exclude} keeps matching paths out of the recording entirely (DESIGN §9): they never appear in an
+ * {@code --exclude} keeps matching paths out of the recording entirely (docs/architecture.md §9): they never appear in an
  * export, and their bytes are nowhere in the state dir, neither in its files on disk nor in any stored key or
  * value. A recorded file holding a marker of the same shape shows that the search would find one.
  */

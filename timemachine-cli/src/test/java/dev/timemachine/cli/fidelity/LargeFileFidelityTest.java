@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A file larger than 64 MiB, written in 4 MiB writes, then edited in place, extended and truncated: every
- * step exports byte for byte (DESIGN §3). One such file, a few steps, each export removed once checked.
+ * step exports byte for byte (docs/architecture.md §3). One such file, a few steps, each export removed once checked.
  */
 class LargeFileFidelityTest {
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Paths moved into a root from outside it ({@code workload.py move-in}): the capture sees a rename but no
- * bytes, so the recorder takes them from disk, later than the rename, and DESIGN §3 allows such files to be
+ * bytes, so the recorder takes them from disk, later than the rename, and docs/architecture.md §3 allows such files to be
  * approximate as long as export says so. What it does not allow is silence: at every step each path must be
  * there, with its type, and either exact or listed as approximate by export.
  */

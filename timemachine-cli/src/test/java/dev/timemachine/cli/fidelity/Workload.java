@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The scenarios of {@code fidelity/workload.py}, recorded with {@code timemachine record} and checked with
- * {@code timemachine export} against the manifests the workload wrote (the oracle of DESIGN §2).
+ * {@code timemachine export} against the manifests the workload wrote (the oracle of docs/architecture.md §2).
  */
 public final class Workload {
     /** Why tests that record are skipped when not root. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fidelity contract of DESIGN §3 checked by the oracle of §2: {@code workload.py main} changes a tree
+ * The fidelity contract of docs/architecture.md §3 checked by the oracle of §2: {@code workload.py main} changes a tree
  * that existed before {@code record} in every way the contract names (in-place edits of a large file,
  * appends, atomic saves, truncate/extend/sparse/fallocate, directory create/rename/delete, modes, symlinks,
  * hard links, several processes at once, a SQLite database in transactions), reading CLOCK_MONOTONIC after

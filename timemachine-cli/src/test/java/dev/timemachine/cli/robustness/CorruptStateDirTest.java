@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN §9: corrupt data is an error that names its key. Values of a real RocksDB state dir are damaged
+ * docs/architecture.md §9: corrupt data is an error that names its key. Values of a real RocksDB state dir are damaged
  * through the key-value store underneath; {@code verify} must name the key, and {@code export} and
  * {@code cat} must fail with exit 1 and one line naming it, never write damaged bytes silently.
  */

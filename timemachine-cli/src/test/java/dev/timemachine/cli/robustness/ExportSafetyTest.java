@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN §9: {@code export} never writes outside {@code --out} and never follows a symlink inside it.
+ * docs/architecture.md §9: {@code export} never writes outside {@code --out} and never follows a symlink inside it.
  * Recordings are written straight through the api with paths the capture would never produce, and the
  * whole temp dir is listed before and after to show that nothing appeared outside the output.
  */

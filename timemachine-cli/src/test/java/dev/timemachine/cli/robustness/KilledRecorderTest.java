@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN §6: a recorder killed with SIGKILL mid-run loses nothing it journaled. The recorded workload makes
+ * docs/architecture.md §6: a recorder killed with SIGKILL mid-run loses nothing it journaled. The recorded workload makes
  * its changes, then writes a marker and waits; once the marker is in the state dir's files (the journal's
  * write-ahead log: journaled, so it survives the process), the recorder JVM is killed. {@code export} must
  * first finish the recording from its journal and then show every step exactly.

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN §9: user mistakes exit 2 with one line that says what is wrong and what is accepted, and change
+ * docs/architecture.md §9: user mistakes exit 2 with one line that says what is wrong and what is accepted, and change
  * nothing: bad {@code --time} values, and a state dir that is not one.
  */
 class UsageErrorsTest {

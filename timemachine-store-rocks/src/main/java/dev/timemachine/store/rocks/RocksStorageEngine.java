@@ -115,7 +115,7 @@ public final class RocksStorageEngine implements StorageEngine {
         }
     }
 
-    /** Creates the directory owner-only: a recording can hold secrets (DESIGN §9). */
+    /** Creates the directory owner-only: a recording can hold secrets (docs/architecture.md §9). */
     private static void createDirectory(Path dir) {
         try {
             if (Files.isDirectory(dir)) {

@@ -14,7 +14,7 @@ import org.rocksdb.RocksObject;
 import org.rocksdb.WriteOptions;
 
 /**
- * The RocksDB settings of one open store, per keyspace, as measured in STORAGE-NOTES. Owns every options
+ * The RocksDB settings of one open store, per keyspace, as measured in docs/storage.md. Owns every options
  * object it creates; {@link #close()} frees them and must only run after the database itself is closed,
  * because RocksDB keeps pointers into them.
  */
