@@ -7,7 +7,7 @@
 #
 # Everything is offline. INPUTS must not be under ROOT. Environment: TM_SRC (checkout to build, default
 # the repository holding this script), TM_COMMIT (commit of it to build, default HEAD), TM_E2E (this
-# directory), TM_SMALL_WRITES, TM_DD_COUNT, TM_SQLITE_TXNS, TM_GIT_COMMITS (sizes).
+# directory), TM_SMALL_WRITES, TM_DD_COUNT, TM_SQLITE_TXNS, TM_GIT_COMMITS, TM_MIXED_TXNS, TM_MIXED_COMMITS (sizes).
 set -eu
 action=$1 name=$2
 here=${TM_E2E:-$(cd "$(dirname "$0")" && pwd)}
@@ -82,6 +82,33 @@ PY
       i=$((i + 1))
     done
     git gc -q --aggressive
+    ;;
+  mixed)
+    # syscall-heavy real clients, about 35 s alone: SQLite 20-row transactions (rollback journal, fsync per
+    # commit), then a few hundred git commits
+    "$py" - "${TM_MIXED_TXNS:-25000}" <<'PY'
+import sqlite3, sys
+n = int(sys.argv[1])
+db = sqlite3.connect("mixed.db", isolation_level=None)
+db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT, v BLOB)")
+for i in range(n):
+    db.execute("BEGIN")
+    for j in range(20):
+        db.execute("INSERT INTO t (k, v) VALUES (?, ?)", ("key-%d-%d" % (i, j), bytes([(i + j) % 251]) * 200))
+    db.execute("COMMIT")
+db.close()
+PY
+    git init -q repo
+    cd repo
+    git config user.email bench@example.com; git config user.name bench; git config gc.auto 0
+    i=0
+    while [ $i -lt "${TM_MIXED_COMMITS:-1800}" ]; do
+      f=file$((i % 20)).txt
+      echo "line $i of the mixed history" >> "$f"
+      git add "$f"
+      git commit -q -m "edit $i"
+      i=$((i + 1))
+    done
     ;;
   dd) dd if=/dev/zero of=out bs=4k count="${TM_DD_COUNT:-524288}" status=none ;;
   smallwrites) "$inputs/smallwrites" out "${TM_SMALL_WRITES:-1000000}" ;;

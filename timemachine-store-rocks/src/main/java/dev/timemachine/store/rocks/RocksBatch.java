@@ -140,8 +140,7 @@ final class RocksBatch implements KvBatch {
         done = true;
         try {
             if (count > 0) {
-                writeCount();
-                store.write(buf, len);
+                store.write(encoded());
             }
         } finally {
             release();
@@ -156,7 +155,12 @@ final class RocksBatch implements KvBatch {
         }
     }
 
-    /** The batch in RocksDB's format, header included (a copy, for tests). */
+    /**
+     * The batch in RocksDB's format, header included: a copy of exactly its length. rocksdbjni takes a whole
+     * array (its native side copies the array whole, then the batch), so handing it the recycled, larger
+     * buffer with a length costs more than this copy: tried, a compaction of small batches spent half its
+     * time copying and faulting in the buffer's unused tail (BENCHMARKS.md, "End to end").
+     */
     byte[] encoded() {
         writeCount();
         return Arrays.copyOf(buf, len);

@@ -208,10 +208,10 @@ final class RocksKeyValueStore implements KeyValueStore {
         return "rocks:" + dir;
     }
 
-    /** Applies one batch encoded by {@link RocksBatch}, the first {@code length} bytes of {@code rep}. */
-    void write(byte[] rep, int length) {
+    /** Applies one batch encoded by {@link RocksBatch}. */
+    void write(byte[] encodedBatch) {
         enter();
-        try (WriteBatch batch = SerializedBatches.of(rep, length)) {
+        try (WriteBatch batch = new WriteBatch(encodedBatch)) {
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw failure("write a batch", e);

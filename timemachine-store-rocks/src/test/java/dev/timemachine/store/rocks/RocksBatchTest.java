@@ -63,22 +63,6 @@ class RocksBatchTest {
         }
     }
 
-    /** Batches reach RocksDB without being copied to their exact length first (see SerializedBatches). */
-    @Test
-    void batchesGoToRocksDbWithoutAnExtraCopy() throws Exception {
-        assertTrue(SerializedBatches.direct(), "rocksdbjni's newWriteBatch(byte[], int) is not reachable: every batch is copied once more");
-        byte[] rep = new byte[64];
-        try (org.rocksdb.WriteBatch reference = new org.rocksdb.WriteBatch()) {
-            reference.put(b("k"), b("v"));
-            byte[] data = reference.data();
-            System.arraycopy(data, 0, rep, 0, data.length);
-            try (org.rocksdb.WriteBatch made = SerializedBatches.of(rep, data.length)) {
-                assertArrayEquals(data, made.data());
-                assertEquals(1, made.count());
-            }
-        }
-    }
-
     /** Random operations across keyspaces, checked against a sorted map with an unsigned comparator. */
     @Test
     void randomOperationsMatchAModel() {
