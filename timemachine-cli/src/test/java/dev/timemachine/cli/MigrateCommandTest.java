@@ -50,7 +50,8 @@ class MigrateCommandTest {
             List<Version> versions = new ArrayList<>();
             for (int i = 0; i < EVENTS; i++) {
                 byte[] path = ("/w/dir" + (i % 17) + "/file:" + (i % PATHS)).getBytes(StandardCharsets.UTF_8);
-                byte[] payload = new byte[rnd.nextInt(256)];
+                // every tenth payload is large enough for the payload log, whose segments are copied too
+                byte[] payload = new byte[i % 10 == 0 ? 600 + rnd.nextInt(4_000) : rnd.nextInt(256)];
                 rnd.nextBytes(payload);
                 events.add(new FsEvent(1_000L + i, 7, 8, Op.WRITE, path, null, i, payload.length, 0, payload, 0));
                 versions.add(new Version(path, 1_000L + i, i + 1, new VersionRecord(VersionRecord.Kind.EXTENT, i,
@@ -103,6 +104,9 @@ class MigrateCommandTest {
         try (TimeMachine a = TimeMachine.open(src, TimeMachine.Options.defaults().withFinishInterrupted(false)); TimeMachine b = TimeMachine.open(dst, TimeMachine.Options.defaults().withFinishInterrupted(false))) {
             assertEquals(toEngine, b.engine());
             assertSameStore(a, b, blobs);
+        }
+        try (var segments = java.nio.file.Files.list(dst.resolve("segments"))) {
+            assertTrue(segments.findAny().isPresent(), "the payload log came along");
         }
     }
 

@@ -4,18 +4,12 @@ import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.ContentStore;
 import dev.timemachine.api.EventLog;
 import dev.timemachine.api.JournalEntry;
-import dev.timemachine.api.Journal;
 import dev.timemachine.api.JournalPosition;
-import dev.timemachine.api.Op;
-import dev.timemachine.api.TimeMachineStore;
 import dev.timemachine.api.VersionIndex;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.stream.IntStream;
 
 /**
  * Stage 2 (docs/architecture.md): takes journal entries in (time, sequence) order up to a watermark, from
@@ -34,7 +28,7 @@ final class Compactor {
     record Counters(long events, long bytes, long versions, long approximateFiles) {
     }
 
-    private final Journal journal;
+    private final KvJournal journal;
     private final VersionIndex index;
     private final EventLog events;
     private final ContentStore content;
@@ -47,8 +41,8 @@ final class Compactor {
      * @param replayer reads back the bytes of a file whose keyframe is due and whose bytes the writer does not
      *                 hold, once what is pending is stored
      */
-    Compactor(TimeMachineStore store, int recording, TreeState tree, PathFilter filter, KvReplayer replayer) {
-        this.journal = store.journal(recording);
+    Compactor(KvTimeMachineStore store, int recording, TreeState tree, PathFilter filter, KvReplayer replayer) {
+        this.journal = store.kvJournal(recording);
         this.index = store.versions(recording);
         this.events = store.events(recording);
         this.content = store.content();
@@ -95,7 +89,7 @@ final class Compactor {
                 while (to < entries.size() && !chunkFull(to - from, bytes)) {
                     bytes += entries.get(to++).event().payload().length;
                 }
-                compact(entries.subList(from, to));
+                compact(entries.subList(from, to), held.hashes());
                 from = to;
             }
             total = entries.size();
@@ -105,19 +99,23 @@ final class Compactor {
         }
         while (true) {
             List<JournalEntry> chunk = new ArrayList<>();
+            Map<byte[], ContentHash> hashes = new IdentityHashMap<>();
             long[] bytes = {0};
-            journal.scan(journal.trimmedTo(), e -> {
+            journal.scan(journal.trimmedTo(), (e, hash) -> {
                 if (e.event().timeNs() > watermarkNs) {
                     return false;
                 }
                 chunk.add(e);
+                if (hash != null) {
+                    hashes.put(e.event().payload(), hash);
+                }
                 bytes[0] += e.event().payload().length;
                 return !chunkFull(chunk.size(), bytes[0]);
             });
             if (chunk.isEmpty()) {
                 return total;
             }
-            compact(chunk);
+            compact(chunk, hashes);
             total += chunk.size();
         }
     }
@@ -127,13 +125,17 @@ final class Compactor {
         return entries >= CHUNK_ENTRIES || payloadBytes >= CHUNK_BYTES;
     }
 
-    /** Compacts the journal's next entries, in journal order, and trims them. */
-    private void compact(List<JournalEntry> chunk) {
+    /**
+     * Compacts the journal's next entries, in journal order, and trims them.
+     *
+     * @param hashes the hashes of their payloads the journal stored, by identity of the payload array
+     */
+    private void compact(List<JournalEntry> chunk, Map<byte[], ContentHash> hashes) {
         if (chunk.get(0).position().compareTo(journal.trimmedTo()) < 0) {
             throw new IllegalStateException("entry " + chunk.get(0).position() + " is before the compacted part of"
                     + " the journal, " + journal.trimmedTo());
         }
-        writer.knownHashes(hashPayloads(chunk));
+        writer.knownHashes(hashes);
         for (JournalEntry e : chunk) {
             writer.apply(e);
         }
@@ -149,46 +151,5 @@ final class Compactor {
         writer.pendingContent().clear();
         index.putAll(writer.pending());
         writer.pending().clear();
-    }
-
-    /**
-     * Hashes the chunk's write payloads that go to the content store on every core: hashing is most of the
-     * compactor's work on large writes, and it is independent per payload. The hashing threads run at the
-     * compactor's low priority.
-     */
-    private static Map<byte[], ContentHash> hashPayloads(List<JournalEntry> chunk) {
-        List<byte[]> payloads = new ArrayList<>();
-        for (JournalEntry e : chunk) {
-            if (e.event().op() == Op.WRITE && e.event().payload().length > VersionWriter.INLINE_MAX) {
-                payloads.add(e.event().payload());
-            }
-        }
-        Map<byte[], ContentHash> hashed = new IdentityHashMap<>();
-        if (payloads.size() < 2) {
-            return hashed;
-        }
-        ContentHash[] hashes = new ContentHash[payloads.size()];
-        Hashers.POOL.submit(() -> IntStream.range(0, hashes.length).parallel()
-                .forEach(i -> hashes[i] = ContentHash.sha256(payloads.get(i)))).join();
-        for (int i = 0; i < hashes.length; i++) {
-            hashed.put(payloads.get(i), hashes[i]);
-        }
-        return hashed;
-    }
-
-    /** The hashing threads, shared by all compactors; daemons at the lowest priority. */
-    private static final class Hashers {
-        static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
-            ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) {
-                @Override
-                protected void onStart() {
-                    super.onStart();
-                    ThreadPriority.lowerCurrentThread();
-                }
-            };
-            t.setName("tm-hasher-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
     }
 }

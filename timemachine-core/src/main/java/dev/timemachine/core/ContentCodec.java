@@ -10,7 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * The {@code c:} content store: key sha256(32); value a codec byte, then the bytes as they are
- * ({@link #RAW}), or the (length, hash) of each chunk they are assembled from ({@link #CHUNKS}).
+ * ({@link #RAW}), the (length, hash) of each chunk they are assembled from ({@link #CHUNKS}), or where in the
+ * payload log they are ({@link #SEGMENT}: segment(4) offset(8) length(4)).
  */
 final class ContentCodec implements KeyspaceCodec {
     static final ContentCodec INSTANCE = new ContentCodec();
@@ -19,6 +20,8 @@ final class ContentCodec implements KeyspaceCodec {
     static final byte RAW = 0;
     /** Content codec: a list of (length, hash) of chunks stored on their own. */
     static final byte CHUNKS = 1;
+    /** Content codec: the bytes are in a segment of the payload log. */
+    static final byte SEGMENT = 2;
     /** What precedes the bytes of raw content; they follow it in the value without being copied. */
     static final byte[] RAW_HEAD = {V1, RAW};
     private static final int CHUNK_ENTRY = 4 + ContentHash.LENGTH;
@@ -31,8 +34,17 @@ final class ContentCodec implements KeyspaceCodec {
         return Keyspace.CONTENT;
     }
 
-    /** A decoded content value: either the bytes, or the chunks to assemble with their lengths. */
-    record Stored(byte[] bytes, List<ContentHash> parts, long[] lengths) {
+    /** A decoded content value: the bytes, the chunks to assemble with their lengths, or a place in a segment. */
+    record Stored(byte[] bytes, List<ContentHash> parts, long[] lengths, Extent extent) {
+    }
+
+    /** {@code length} bytes at {@code offset} of segment {@code segment}. */
+    record Extent(int segment, long offset, int length) {
+    }
+
+    static byte[] segment(Segments.Location at, int length) {
+        return ByteBuffer.allocate(2 + 4 + 8 + 4).put(V1).put(SEGMENT).putInt(at.segment()).putLong(at.offset())
+                .putInt(length).array();
     }
 
     static byte[] chunked(List<ContentHash> parts, List<Integer> lengths) {
@@ -47,7 +59,14 @@ final class ContentCodec implements KeyspaceCodec {
         return ValueReader.decode(Keyspace.CONTENT, key, value, V1, r -> {
             byte codec = r.b.get();
             if (codec == RAW) {
-                return new Stored(r.rest(), null, null);
+                return new Stored(r.rest(), null, null, null);
+            }
+            if (codec == SEGMENT) {
+                Extent e = new Extent(r.b.getInt(), r.b.getLong(), r.b.getInt());
+                if (e.segment() <= 0 || e.offset() < 0 || e.length() < 0) {
+                    throw r.corrupt("bad segment extent " + e);
+                }
+                return new Stored(null, null, null, e);
             }
             if (codec != CHUNKS) {
                 throw r.corrupt("unknown content codec " + codec);
@@ -64,7 +83,7 @@ final class ContentCodec implements KeyspaceCodec {
                 r.b.get(h);
                 parts.add(ContentHash.of(h));
             }
-            return new Stored(null, parts, lengths);
+            return new Stored(null, parts, lengths, null);
         });
     }
 
@@ -77,10 +96,10 @@ final class ContentCodec implements KeyspaceCodec {
         decode(key, value);
     }
 
-    /** The chunks of chunked content; raw content refers to nothing (its bytes are not decoded). */
+    /** The chunks of chunked content; raw and segment content refer to no other content. */
     @Override
     public void references(byte[] key, byte[] value, Consumer<ContentHash> out) {
-        if (value.length >= 2 && value[0] == V1 && value[1] == RAW) {
+        if (value.length >= 2 && value[0] == V1 && (value[1] == RAW || value[1] == SEGMENT)) {
             return;
         }
         Stored s = decode(key, value);

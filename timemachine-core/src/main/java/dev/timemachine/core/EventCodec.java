@@ -1,21 +1,30 @@
 package dev.timemachine.core;
 
+import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.spi.Keyspace;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * The {@code l:} journal and the {@code e:} event summaries: the same keys, recording(4) time(8) seq(8), and the
- * same value, an encoded {@link FsEvent} whose payload ends the value (empty in a summary).
+ * same value, an encoded {@link FsEvent}. Its payload either ends the value ({@link #INLINE}: small payloads, and
+ * none in a summary) or is named by its hash ({@link #BY_HASH}): the journal stored it in the content store,
+ * that is in the payload log ({@link Segments}), so its bytes are written once. Values of format 1 (payload
+ * always inline) are still read.
  */
 final class EventCodec implements KeyspaceCodec {
     static final EventCodec JOURNAL = new EventCodec(Keyspace.JOURNAL);
     static final EventCodec EVENTS = new EventCodec(Keyspace.EVENTS);
     static final int KEY_LENGTH = 20;
     private static final byte V1 = 1;
+    private static final byte V2 = 2;
+    /** The payload's bytes follow. */
+    private static final byte INLINE = 0;
+    /** The payload's SHA-256 follows; its bytes are in the content store. */
+    private static final byte BY_HASH = 1;
 
     private final Keyspace keyspace;
 
@@ -26,6 +35,13 @@ final class EventCodec implements KeyspaceCodec {
     @Override
     public Keyspace keyspace() {
         return keyspace;
+    }
+
+    /**
+     * A decoded entry; {@code payloadHash} is set when the payload is in the content store, and then the event's
+     * payload is empty (its length field still says how many bytes were written).
+     */
+    record Decoded(JournalEntry entry, ContentHash payloadHash) {
     }
 
     static byte[] key(int recording, long timeNs, long seq) {
@@ -41,19 +57,25 @@ final class EventCodec implements KeyspaceCodec {
         return Schema.ordered(ByteBuffer.wrap(key).getLong(12));
     }
 
-    /** The whole value of {@code e}. */
-    static byte[] value(FsEvent e) {
-        byte[] head = head(e);
-        byte[] value = Arrays.copyOf(head, head.length + e.payload().length);
-        System.arraycopy(e.payload(), 0, value, head.length, e.payload().length);
-        return value;
+    /** The value of {@code e} up to its inline payload, which follows it (so a payload is never copied to be stored). */
+    static byte[] head(FsEvent e) {
+        return fields(e, 1 + 4).put(INLINE).putInt(e.payload().length).array();
     }
 
-    /** The value of {@code e} up to its payload, which follows it (so a payload is never copied to be stored). */
-    static byte[] head(FsEvent e) {
+    /** The whole value of {@code e}, whose payload is in the content store under {@code hash}. */
+    static byte[] byHash(FsEvent e, ContentHash hash) {
+        return fields(e, 1 + ContentHash.LENGTH).put(BY_HASH).put(hash.toBytes()).array();
+    }
+
+    /** The value of {@code e} without its payload: what the event log keeps. */
+    static byte[] summary(FsEvent e) {
+        return fields(e, 1 + 4).put(INLINE).putInt(0).array();
+    }
+
+    private static ByteBuffer fields(FsEvent e, int tail) {
         int size = 1 + 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + e.path().length + 4
-                + (e.path2() == null ? 0 : e.path2().length) + 4;
-        ByteBuffer b = ByteBuffer.allocate(size).put(V1).put((byte) e.op().code()).putInt(e.flags())
+                + (e.path2() == null ? 0 : e.path2().length) + tail;
+        ByteBuffer b = ByteBuffer.allocate(size).put(V2).put((byte) e.op().code()).putInt(e.flags())
                 .putInt(e.pid()).putInt(e.tid()).putLong(e.offset()).putLong(e.length()).putInt(e.mode());
         b.putInt(e.path().length).put(e.path());
         if (e.path2() == null) {
@@ -61,24 +83,19 @@ final class EventCodec implements KeyspaceCodec {
         } else {
             b.putInt(e.path2().length).put(e.path2());
         }
-        b.putInt(e.payload().length);
-        return b.array();
-    }
-
-    /** The value of {@code e} without its payload: what the event log keeps. */
-    static byte[] summary(FsEvent e) {
-        return head(new FsEvent(e.timeNs(), e.pid(), e.tid(), e.op(), e.path(), e.path2(), e.offset(), e.length(),
-                e.mode(), null, e.flags()));
+        return b;
     }
 
     /** The entry stored under {@code key}. */
-    JournalEntry entry(byte[] key, byte[] value) {
+    Decoded decode(byte[] key, byte[] value) {
         if (key.length != KEY_LENGTH) {
-            throw new dev.timemachine.api.CorruptDataException(Schema.describe(keyspace, key),
+            throw new CorruptDataException(Schema.describe(keyspace, key),
                     "an event key has " + KEY_LENGTH + " bytes, not " + key.length);
         }
         long timeNs = time(key);
-        FsEvent event = ValueReader.decode(keyspace, key, value, V1, r -> {
+        byte version = value.length > 0 && value[0] == V1 ? V1 : V2;
+        Object[] hash = {null};
+        FsEvent event = ValueReader.decode(keyspace, key, value, version, r -> {
             Op op = Op.ofCode(r.b.get() & 0xFF);
             int flags = r.b.getInt();
             int pid = r.b.getInt();
@@ -88,14 +105,34 @@ final class EventCodec implements KeyspaceCodec {
             int mode = r.b.getInt();
             byte[] path = r.bytes();
             byte[] path2 = r.nullableBytes();
-            byte[] payload = r.bytes();
+            byte[] payload;
+            byte kind = version == V1 ? INLINE : r.b.get();
+            if (kind == INLINE) {
+                payload = r.bytes();
+            } else if (kind == BY_HASH) {
+                byte[] h = new byte[ContentHash.LENGTH];
+                r.b.get(h);
+                hash[0] = ContentHash.of(h);
+                payload = null;
+            } else {
+                throw r.corrupt("unknown payload kind " + kind);
+            }
             return new FsEvent(timeNs, pid, tid, op, path, path2, offset, length, mode, payload, flags);
         });
-        return new JournalEntry(sequence(key), event);
+        return new Decoded(new JournalEntry(sequence(key), event), (ContentHash) hash[0]);
     }
 
     @Override
     public void check(byte[] key, byte[] value) {
-        entry(key, value);
+        decode(key, value);
+    }
+
+    /** A journal entry's payload, when it is in the content store, must stay there until the entry is compacted. */
+    @Override
+    public void references(byte[] key, byte[] value, java.util.function.Consumer<ContentHash> out) {
+        ContentHash h = decode(key, value).payloadHash();
+        if (h != null) {
+            out.accept(h);
+        }
     }
 }

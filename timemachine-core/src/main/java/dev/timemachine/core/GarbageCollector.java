@@ -9,18 +9,25 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Drops recordings, then the content nothing refers to any more. What refers to content is found by the codec
- * of each keyspace ({@link KeyspaceCodec#references}): the version records of the remaining recordings and the
- * baseline cache are the roots, and chunked content keeps its chunks. One scan of each keyspace, so the work
- * grows with what is stored. Runs while nothing else has the state dir open (the state dir's lock).
+ * Drops recordings, then the content nothing refers to any more, then the payload log's space no content
+ * refers to. What refers to content is found by the codec of each keyspace ({@link KeyspaceCodec#references}):
+ * the version records of the remaining recordings, their journals and the baseline cache are the roots, and
+ * chunked content keeps its chunks. A segment nothing refers to is deleted; one less than half of which is
+ * referred to is rewritten: its live extents copied into a new segment, their content records pointed there,
+ * then the old one deleted (Badger's value-log gc). One scan of each keyspace and one read of what is live, so
+ * the work grows with what is stored. Runs while nothing else has the state dir open (the state dir's lock).
  */
 final class GarbageCollector {
     private static final int DELETE_BATCH = 1_000;
+    /** Live bytes copied out of old segments between commits. */
+    private static final long REWRITE_STEP = 64L << 20;
 
     private GarbageCollector() {
     }
@@ -38,7 +45,7 @@ final class GarbageCollector {
             KeyValueStore kv = store.keyValueStore();
             Set<ContentHash> keep = new HashSet<>();
             long[] seen = {0};
-            for (Keyspace root : List.of(Keyspace.VERSIONS, Keyspace.META)) {
+            for (Keyspace root : List.of(Keyspace.VERSIONS, Keyspace.JOURNAL, Keyspace.META)) {
                 KeyspaceCodec codec = Schema.codec(root);
                 try (KvCursor c = kv.scan(root, null, null)) {
                     while (c.next()) {
@@ -69,10 +76,79 @@ final class GarbageCollector {
             } finally {
                 batch.close();
             }
+            store.kvContent().forgetRecent();
+            bytes += collectSegments(store);
             return new GcResult(dropped, freed, bytes, keep.size());
         } finally {
             progress.finished();
         }
+    }
+
+    /** A content record that points into a segment. */
+    private record Live(byte[] key, ContentCodec.Extent extent) {
+    }
+
+    /** Deletes the segments no content refers to and rewrites the mostly dead ones; returns the bytes freed. */
+    private static long collectSegments(KvTimeMachineStore store) {
+        Segments segments = store.segments();
+        Map<Integer, List<Live>> live = new HashMap<>();
+        try (KvCursor c = store.keyValueStore().scan(Keyspace.CONTENT, null, null)) {
+            while (c.next()) {
+                ContentCodec.Extent e = ContentCodec.decode(c.key(), c.value()).extent();
+                if (e != null) {
+                    live.computeIfAbsent(e.segment(), id -> new ArrayList<>()).add(new Live(c.key(), e));
+                }
+            }
+        }
+        long freed = 0;
+        for (int id : segments.ids()) {
+            if (segments.isCurrent(id)) {
+                continue;
+            }
+            long size = segments.size(id);
+            List<Live> extents = live.getOrDefault(id, List.of());
+            long liveBytes = extents.stream().mapToLong(l -> l.extent().length()).sum();
+            if (extents.isEmpty()) {
+                segments.delete(id);
+                freed += size;
+            } else if (2 * liveBytes < size) {
+                rewrite(store, extents);
+                segments.delete(id);
+                freed += size - liveBytes;
+            }
+        }
+        return freed;
+    }
+
+    /** Copies live extents to the end of the payload log and points their content records there. */
+    private static void rewrite(KvTimeMachineStore store, List<Live> extents) {
+        Segments segments = store.segments();
+        KeyValueStore kv = store.keyValueStore();
+        KvBatch batch = kv.batch();
+        long copied = 0;
+        try {
+            for (Live l : extents) {
+                byte[] bytes = store.kvContent().read(l.key(), l.extent());
+                batch.put(Keyspace.CONTENT, l.key(), ContentCodec.segment(segments.append(bytes), bytes.length));
+                copied += bytes.length;
+                if (copied >= REWRITE_STEP) {
+                    commit(segments, batch);
+                    batch.close();
+                    batch = kv.batch();
+                    copied = 0;
+                }
+            }
+            commit(segments, batch);
+        } finally {
+            batch.close();
+        }
+    }
+
+    /** The copies are durable before the records point at them: the old segment is deleted next. */
+    private static void commit(Segments segments, KvBatch batch) {
+        segments.flush();
+        segments.sync();
+        batch.commit();
     }
 
     /** Adds the chunks of everything kept (chunks are never chunked themselves, but this does not rely on it). */

@@ -1,10 +1,13 @@
 package dev.timemachine.core;
 
+import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The newest journal entries, kept in memory as they are appended, so that the compactor gets them without
@@ -20,11 +23,13 @@ final class JournalTail {
      * Entries to compact, in journal order; if not {@code complete}, the journal holds more up to the
      * requested time, after the last of these.
      */
-    record Taken(List<JournalEntry> entries, boolean complete) {
+    record Taken(List<JournalEntry> entries, Map<byte[], ContentHash> hashes, boolean complete) {
     }
 
     private final long maxBytes;
     private List<JournalEntry> entries = new ArrayList<>();
+    /** The hash of each held payload the journal keeps in the content store, by identity of the payload array. */
+    private Map<byte[], ContentHash> hashes = new IdentityHashMap<>();
     private long bytes;
     /** The range of times of the entries left out since the tail was last full; empty when none are. */
     private long droppedFrom = Long.MAX_VALUE;
@@ -38,14 +43,18 @@ final class JournalTail {
      * Holds events the journal has just appended, {@code lastSequence} being what its append returned (the
      * journal numbers a batch's events consecutively, in order).
      */
-    synchronized void appended(List<FsEvent> events, long lastSequence) {
+    synchronized void appended(List<FsEvent> events, long lastSequence, ContentHash[] payloadHashes) {
         long seq = lastSequence - events.size() + 1;
-        for (FsEvent e : events) {
+        for (int i = 0; i < events.size(); i++) {
+            FsEvent e = events.get(i);
             if (dropping() || bytes + cost(e) > maxBytes) {
                 droppedFrom = Math.min(droppedFrom, e.timeNs());
                 droppedTo = Math.max(droppedTo, e.timeNs());
             } else {
                 entries.add(new JournalEntry(seq, e));
+                if (payloadHashes[i] != null) {
+                    hashes.put(e.payload(), payloadHashes[i]);
+                }
                 bytes += cost(e);
             }
             seq++;
@@ -67,20 +76,30 @@ final class JournalTail {
         long complete = dropping() ? Math.min(upTo, droppedFrom - 1) : upTo;
         List<JournalEntry> taken = new ArrayList<>();
         List<JournalEntry> kept = new ArrayList<>();
+        Map<byte[], ContentHash> takenHashes = new IdentityHashMap<>();
+        Map<byte[], ContentHash> keptHashes = new IdentityHashMap<>();
         for (JournalEntry e : entries) {
             long t = e.event().timeNs();
+            ContentHash h = hashes.get(e.event().payload());
             if (t > upTo) {
                 kept.add(e);
+                if (h != null) {
+                    keptHashes.put(e.event().payload(), h);
+                }
             } else {
                 bytes -= cost(e.event());
                 if (t <= complete) {
                     taken.add(e);
+                    if (h != null) {
+                        takenHashes.put(e.event().payload(), h);
+                    }
                 }
             }
         }
         entries = kept;
+        hashes = keptHashes;
         taken.sort(Comparator.comparing(JournalEntry::position));
-        return new Taken(taken, complete == upTo);
+        return new Taken(taken, takenHashes, complete == upTo);
     }
 
     /** Whether appended entries are being left out until the compactor is past those already left out. */

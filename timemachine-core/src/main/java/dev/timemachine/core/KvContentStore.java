@@ -18,11 +18,18 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Content addressed by SHA-256 over the {@code c:} keyspace. Content of {@link #CHUNKED_FROM} bytes or more
- * is split into content-defined chunks ({@link Chunker}), each stored under its own hash, and the whole is
- * stored as the list of its chunks.
+ * Content addressed by SHA-256 over the {@code c:} keyspace. Content put through the {@link ContentStore}
+ * methods (baselines, keyframes) is stored in the engine: of {@link #CHUNKED_FROM} bytes or more it is split into
+ * content-defined chunks ({@link Chunker}), each stored under its own hash, and the whole is stored as the list
+ * of its chunks. Payloads the journal stages ({@link #stagePayload}) go to the payload log ({@link Segments})
+ * instead, and the engine keeps only where they are.
  */
 final class KvContentStore implements ContentStore {
+    /**
+     * Hashes of payloads this store knows to be stored, so that a payload written again and again (a database's
+     * pages, a file of zeros) costs no lookup: bounded, the oldest forgotten first.
+     */
+    private static final int RECENT = 1 << 18;
     /**
      * Smaller content is stored whole: chunking it would save little and cost a lookup per chunk. Above the
      * largest chunk, so a chunk never has the hash of chunked content.
@@ -30,9 +37,55 @@ final class KvContentStore implements ContentStore {
     static final int CHUNKED_FROM = Chunker.MAX + 1;
 
     private final KeyValueStore kv;
+    private final Segments segments;
+    private final java.util.LinkedHashMap<ContentHash, Boolean> recent = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ContentHash, Boolean> eldest) {
+            return size() > RECENT;
+        }
+    };
 
-    KvContentStore(KeyValueStore kv) {
+    KvContentStore(KeyValueStore kv, Segments segments) {
         this.kv = kv;
+        this.segments = segments;
+    }
+
+    /**
+     * Adds a journaled payload to {@code batch} unless content with its hash is stored already: its bytes are
+     * appended to the payload log, where they must be ({@link #flushPayloads}) before the batch commits, and the
+     * batch gets the content record that points to them.
+     *
+     * @return the payload's hash
+     */
+    synchronized ContentHash stagePayload(KvBatch batch, byte[] payload) {
+        ContentHash h = ContentHash.of(Hashing.sha256(payload));
+        if (recent.get(h) != null) {
+            return h;
+        }
+        if (kv.get(Keyspace.CONTENT, h.toBytes()) == null) {
+            batch.put(Keyspace.CONTENT, h.toBytes(), ContentCodec.segment(segments.append(payload), payload.length));
+        }
+        recent.put(h, Boolean.TRUE);
+        return h;
+    }
+
+    /** Writes the payloads staged so far to the payload log. */
+    void flushPayloads() {
+        segments.flush();
+    }
+
+    /** Makes the payload log durable against power loss. */
+    void syncPayloads() {
+        segments.sync();
+    }
+
+    /** Forgets which payloads are stored: gc may have deleted some. */
+    synchronized void forgetRecent() {
+        recent.clear();
+    }
+
+    Segments segments() {
+        return segments;
     }
 
     @Override
@@ -97,14 +150,16 @@ final class KvContentStore implements ContentStore {
         byte[] bytes;
         if (stored.bytes() != null) {
             bytes = stored.bytes();
+        } else if (stored.extent() != null) {
+            bytes = read(key, stored.extent());
         } else {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (ContentHash part : stored.parts()) {
                 ContentCodec.Stored chunk = stored(part);
-                if (chunk.bytes() == null) {
+                if (chunk.parts() != null) {
                     throw new CorruptDataException(Schema.describe(Keyspace.CONTENT, key), "chunk " + part + " is itself chunked");
                 }
-                out.writeBytes(chunk.bytes());
+                out.writeBytes(chunk.bytes() != null ? chunk.bytes() : read(part.toBytes(), chunk.extent()));
             }
             bytes = out.toByteArray();
         }
@@ -134,8 +189,16 @@ final class KvContentStore implements ContentStore {
         return kv.get(Keyspace.CONTENT, hash.toBytes()) != null;
     }
 
+    /** The bytes of a segment extent. */
+    byte[] read(byte[] key, ContentCodec.Extent extent) {
+        return segments.read(extent.segment(), extent.offset(), extent.length(), Schema.describe(Keyspace.CONTENT, key));
+    }
+
     @Override
     public void delete(ContentHash hash) {
+        synchronized (this) {
+            recent.remove(hash);
+        }
         try (KvBatch batch = kv.batch()) {
             batch.delete(Keyspace.CONTENT, hash.toBytes());
             batch.commit();

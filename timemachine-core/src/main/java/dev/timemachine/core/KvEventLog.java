@@ -42,7 +42,7 @@ final class KvEventLog implements EventLog {
         try (KvCursor c = kv.scan(Keyspace.EVENTS, start, Schema.prefixEnd(Schema.recordingPrefix(recording)))) {
             while (c.next()) {
                 visited++;
-                if (!visitor.test(EventCodec.EVENTS.entry(c.key(), c.value()))) {
+                if (!visitor.test(EventCodec.EVENTS.decode(c.key(), c.value()).entry())) {
                     break;
                 }
             }

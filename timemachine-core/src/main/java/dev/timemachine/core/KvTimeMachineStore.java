@@ -23,15 +23,17 @@ final class KvTimeMachineStore implements TimeMachineStore {
     private final PathTable paths;
     private final KvContentStore content;
     private final KvRecordings recordings;
+    private final Segments segments;
     private final Map<Integer, KvJournal> journals = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    KvTimeMachineStore(String engine, KeyValueStore kv, StateDirLock lock) {
+    KvTimeMachineStore(String engine, KeyValueStore kv, StateDirLock lock, Segments segments) {
         this.engine = engine;
         this.lock = lock;
         this.kv = kv;
+        this.segments = segments;
         this.paths = new PathTable(kv);
-        this.content = new KvContentStore(kv);
+        this.content = new KvContentStore(kv, segments);
         this.recordings = new KvRecordings(kv);
     }
 
@@ -55,7 +57,13 @@ final class KvTimeMachineStore implements TimeMachineStore {
     @Override
     public Journal journal(int recordingId) {
         ensureOpen();
-        return journals.computeIfAbsent(recordingId, id -> new KvJournal(kv, id));
+        return kvJournal(recordingId);
+    }
+
+    /** The journal of a recording, with what only core uses of it. */
+    KvJournal kvJournal(int recordingId) {
+        ensureOpen();
+        return journals.computeIfAbsent(recordingId, id -> new KvJournal(kv, content, id));
     }
 
     @Override
@@ -88,7 +96,20 @@ final class KvTimeMachineStore implements TimeMachineStore {
     @Override
     public void sync() {
         ensureOpen();
+        segments.sync();
         kv.sync();
+    }
+
+    /** The content store, with what only core uses of it. */
+    KvContentStore kvContent() {
+        ensureOpen();
+        return content;
+    }
+
+    /** The payload log. */
+    Segments segments() {
+        ensureOpen();
+        return segments;
     }
 
     /** The engine's key-value store underneath, for whole-store work such as migration and verification. */
@@ -104,14 +125,14 @@ final class KvTimeMachineStore implements TimeMachineStore {
      */
     KvTimeMachineStore withWritesInMemory() {
         ensureOpen();
-        return new KvTimeMachineStore(engine, new OverlayKeyValueStore(kv), lock);
+        return new KvTimeMachineStore(engine, new OverlayKeyValueStore(kv), lock, segments);
     }
 
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            Closeables.closeAll(kv, lock);
+            Closeables.closeAll(segments, kv, lock);
         }
     }
 

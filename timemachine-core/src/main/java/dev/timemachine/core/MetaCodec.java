@@ -34,6 +34,8 @@ final class MetaCodec implements KeyspaceCodec {
     static final String NEXT_RECORDING_ID = "next-recording-id";
     /** The id the next interned path gets. */
     static final String NEXT_PATH_ID = "next-path-id";
+    /** The id the next segment file gets ({@link Segments}). */
+    static final String NEXT_SEGMENT_ID = "next-segment-id";
 
     private static final byte V1 = 1;
     private static final int BASELINE_VALUE = 1 + 8 + 8 + ContentHash.LENGTH;

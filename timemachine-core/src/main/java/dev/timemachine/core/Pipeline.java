@@ -1,8 +1,8 @@
 package dev.timemachine.core;
 
+import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.EventSource;
 import dev.timemachine.api.FsEvent;
-import dev.timemachine.api.Journal;
 import dev.timemachine.api.Op;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +46,7 @@ final class Pipeline {
 
     private final EventSource source;
     private final PathFilter filter;
-    private final Journal journal;
+    private final KvJournal journal;
     private final Compactor compactor;
     private final Schedule schedule;
     private final Ticker ticker;
@@ -68,7 +68,7 @@ final class Pipeline {
     private final List<Thread> threads = new ArrayList<>();
     private Thread compactorThread;
 
-    Pipeline(EventSource source, PathFilter filter, Journal journal, Compactor compactor, Schedule schedule, Ticker ticker) {
+    Pipeline(EventSource source, PathFilter filter, KvJournal journal, Compactor compactor, Schedule schedule, Ticker ticker) {
         this.source = source;
         this.filter = filter;
         this.journal = journal;
@@ -200,7 +200,8 @@ final class Pipeline {
                 if (failure == null && !b.events().isEmpty()) {
                     try {
                         List<FsEvent> events = clampLate(b.events());
-                        tail.appended(events, journal.append(events));
+                        ContentHash[] hashes = new ContentHash[events.size()];
+                        tail.appended(events, journal.append(events, hashes), hashes);
                     } catch (RuntimeException e) {
                         fail(e);
                     }

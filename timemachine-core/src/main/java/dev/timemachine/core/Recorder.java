@@ -39,7 +39,7 @@ final class Recorder {
         BaselineScanner.Result baseline = new BaselineScanner(store, filter, Runtime.getRuntime().availableProcessors())
                 .scan(id, roots, startMono, progress);
         Compactor compactor = new Compactor(store, id, baseline.tree(), filter, new KvReplayer(store, id));
-        Pipeline pipeline = new Pipeline(source, filter, store.journal(id), compactor, Schedule.DEFAULT, ticker);
+        Pipeline pipeline = new Pipeline(source, filter, store.kvJournal(id), compactor, Schedule.DEFAULT, ticker);
         pipeline.start();
         int exit;
         long exitedAt;

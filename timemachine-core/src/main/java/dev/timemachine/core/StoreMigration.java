@@ -72,9 +72,26 @@ final class StoreMigration {
             entries.put(ks, n);
             bytes.put(ks, size);
         }
+        copySegments(from.segments(), to.segments());
         dst.sync();
         long verified = verify(src, dst, to);
         return new MigrationReport(entries, bytes, verified);
+    }
+
+    /** The payload log is the engine-neutral part of a state dir: its files are copied as they are, then synced. */
+    private static void copySegments(Segments from, Segments to) {
+        try {
+            for (int id : from.ids()) {
+                java.nio.file.Files.createDirectories(to.directory());
+                java.nio.file.Files.copy(from.file(id), to.file(id));
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(to.file(id),
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.force(false);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new TimeMachineException("cannot copy the payload log to " + to.directory() + ": " + e.getMessage(), e);
+        }
     }
 
     private static long verify(KeyValueStore src, KeyValueStore dst, KvTimeMachineStore to) {

@@ -87,7 +87,12 @@ final class StoreVerifier {
                 try {
                     ContentCodec.INSTANCE.check(key, c.value());
                     ContentCodec.Stored stored = ContentCodec.decode(key, c.value());
-                    byte[] digest = stored.bytes() != null ? Hashing.sha256(stored.bytes()) : assembledDigest(key, stored);
+                    byte[] digest;
+                    if (stored.extent() != null) {
+                        digest = segmentDigest(key, stored.extent());
+                    } else {
+                        digest = stored.bytes() != null ? Hashing.sha256(stored.bytes()) : assembledDigest(key, stored);
+                    }
                     if (digest != null && !Arrays.equals(digest, key)) {
                         problem(Keyspace.CONTENT, key, Kind.HASH_MISMATCH, "content does not match its hash");
                     }
@@ -95,6 +100,17 @@ final class StoreVerifier {
                     undecodable(e);
                 }
             }
+        }
+    }
+
+    /** The SHA-256 of bytes in the payload log; null (and reported) if they are not all there. */
+    private byte[] segmentDigest(byte[] key, ContentCodec.Extent extent) {
+        try {
+            return Hashing.sha256(store.kvContent().read(key, extent));
+        } catch (CorruptDataException e) {
+            String m = e.getMessage();
+            problems.add(new Problem(e.key(), Kind.MISSING_CONTENT, m.startsWith(e.key() + ": ") ? m.substring(e.key().length() + 2) : m));
+            return null;
         }
     }
 
@@ -115,12 +131,21 @@ final class StoreVerifier {
                 problem(Keyspace.CONTENT, key, Kind.UNDECODABLE, "chunk " + part + " cannot be decoded");
                 return null;
             }
-            if (chunk.bytes() == null || chunk.bytes().length != stored.lengths()[i]) {
+            byte[] bytes = chunk.bytes();
+            if (bytes == null && chunk.extent() != null) {
+                try {
+                    bytes = store.kvContent().read(part.toBytes(), chunk.extent());
+                } catch (CorruptDataException e) {
+                    problem(Keyspace.CONTENT, key, Kind.MISSING_CONTENT, "chunk " + part + ": " + e.getMessage());
+                    return null;
+                }
+            }
+            if (bytes == null || bytes.length != stored.lengths()[i]) {
                 problem(Keyspace.CONTENT, key, Kind.HASH_MISMATCH,
                         "chunk " + part + " is not a plain chunk of " + stored.lengths()[i] + " bytes");
                 return null;
             }
-            md.update(chunk.bytes());
+            md.update(bytes);
         }
         return md.digest();
     }

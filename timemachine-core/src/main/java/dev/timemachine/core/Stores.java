@@ -28,7 +28,12 @@ final class Stores {
     /** The engine used when none is named. */
     static final String DEFAULT_ENGINE = "rocks";
     /** The storage format this code reads and writes. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
+    /**
+     * The older format this code still opens: format 1 kept every payload in the engine. Opening such a state dir
+     * makes it format 2, since what is written from then on may be of format 2 (docs/storage.md).
+     */
+    private static final int PREVIOUS_FORMAT = 1;
 
     static final String MARKER = "timemachine.properties";
 
@@ -116,14 +121,7 @@ final class Stores {
         }
         KvTimeMachineStore store = openWith(engine, dir, options);
         try {
-            Properties marker = new Properties();
-            marker.setProperty("engine", engine.name());
-            marker.setProperty("format", String.valueOf(FORMAT));
-            Path tmp = dir.resolve(MARKER + ".tmp");
-            try (Writer w = Files.newBufferedWriter(tmp)) {
-                marker.store(w, "Time Machine state dir");
-            }
-            Files.move(tmp, dir.resolve(MARKER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            writeMarker(dir, engine.name());
             return store;
         } catch (IOException e) {
             throw Closeables.closeAfter(new TimeMachineException("cannot create state dir " + dir + ": "
@@ -153,9 +151,22 @@ final class Stores {
 
     private static void checkFormat(Path dir) {
         String format = readMarker(dir).getProperty("format");
-        if (!String.valueOf(FORMAT).equals(format)) {
-            throw new NotAStateDirException(dir, "format " + format + " is not supported (this version reads " + FORMAT + ")");
+        if (!String.valueOf(FORMAT).equals(format) && !String.valueOf(PREVIOUS_FORMAT).equals(format)) {
+            throw new NotAStateDirException(dir, "format " + format + " is not supported (this version reads "
+                    + PREVIOUS_FORMAT + " and " + FORMAT + ")");
         }
+    }
+
+    /** Writes the marker, atomically: a directory without it is not a state dir. */
+    private static void writeMarker(Path dir, String engine) throws IOException {
+        Properties marker = new Properties();
+        marker.setProperty("engine", engine);
+        marker.setProperty("format", String.valueOf(FORMAT));
+        Path tmp = dir.resolve(MARKER + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp)) {
+            marker.store(w, "Time Machine state dir");
+        }
+        Files.move(tmp, dir.resolve(MARKER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static KvTimeMachineStore openWith(StorageEngine engine, Path dir, Map<String, String> options) {
@@ -169,16 +180,24 @@ final class Stores {
         try {
             byte[] key = MetaCodec.settingKey(MetaCodec.FORMAT);
             byte[] v = kv.get(Keyspace.META, key);
-            if (v == null) {
+            long stored = v == null ? PREVIOUS_FORMAT : MetaCodec.setting(key, v);
+            if (stored != FORMAT && stored != PREVIOUS_FORMAT) {
+                throw new NotAStateDirException(dir, "its store has format " + stored + ", this version reads "
+                        + PREVIOUS_FORMAT + " and " + FORMAT);
+            }
+            if (v == null || stored != FORMAT) {
                 try (KvBatch batch = kv.batch()) {
                     batch.put(Keyspace.META, key, MetaCodec.settingValue(FORMAT));
                     batch.commit();
                 }
-            } else if (MetaCodec.setting(key, v) != FORMAT) {
-                throw new NotAStateDirException(dir, "its store has format " + MetaCodec.setting(key, v)
-                        + ", this version reads " + FORMAT);
             }
-            return new KvTimeMachineStore(engine.name(), kv, lock);
+            if (isStateDir(dir) && !String.valueOf(FORMAT).equals(readMarker(dir).getProperty("format"))) {
+                writeMarker(dir, engine.name());
+            }
+            return new KvTimeMachineStore(engine.name(), kv, lock, new Segments(dir.resolve("segments"), kv));
+        } catch (IOException e) {
+            throw Closeables.closeAfter(new TimeMachineException("cannot update " + dir.resolve(MARKER) + ": "
+                    + e.getMessage(), e), kv, lock);
         } catch (RuntimeException e) {
             throw Closeables.closeAfter(e, kv, lock);
         }

@@ -74,7 +74,7 @@ final class VersionWriter {
     /** Inodes whose bytes are held, least recently written first. */
     private final LinkedHashMap<Inode, Boolean> holding = new LinkedHashMap<>(16, 0.75f, true);
     private long heldBytes;
-    /** Hashes of payloads computed ahead (on every core) by the compactor, by identity of the payload array. */
+    /** Hashes of payloads the journal computed as it stored them, by identity of the payload array. */
     private Map<byte[], ContentHash> known = new IdentityHashMap<>();
     private ContentHash empty;
     private long eventCount;
@@ -184,6 +184,12 @@ final class VersionWriter {
         }
         pendingContent.putIfAbsent(h, bytes);
         return h;
+    }
+
+    /** The hash of a payload the journal stored in the content store as it journaled it (KvJournal). */
+    private ContentHash journaled(byte[] payload) {
+        ContentHash h = known.get(payload);
+        return h != null ? h : ContentHash.sha256(payload);
     }
 
     private ContentHash emptyContent() {
@@ -312,7 +318,7 @@ final class VersionWriter {
             keyframe(inode, after, t, seq);
         } else {
             boolean inline = payload.length <= INLINE_MAX;
-            ContentHash h = inline ? null : stash(payload);
+            ContentHash h = inline ? null : journaled(payload);
             for (byte[] name : inode.names) {
                 record(name, t, seq, new VersionRecord(Kind.EXTENT, offset, payload.length, h, inode.mode, null,
                         flags(inode), inline ? payload : null));

@@ -244,10 +244,12 @@ class CompactorModelTest {
      * Repetitions 1–2 read the journal back; 3–4 take every entry from a {@link JournalTail} as the recorder
      * does; 5–6 from a tail so small that it keeps overflowing, so the compactor alternates between the two.
      */
-    private void append(Journal journal, JournalTail tail) {
-        long last = journal.append(events);
+    private void append(KvJournal journal, JournalTail tail) {
+        List<FsEvent> batch = List.copyOf(events);
+        dev.timemachine.api.ContentHash[] hashes = new dev.timemachine.api.ContentHash[batch.size()];
+        long last = journal.append(batch, hashes);
         if (tail != null) {
-            tail.appended(List.copyOf(events), last);
+            tail.appended(batch, last, hashes);
         }
         events.clear();
     }
@@ -298,12 +300,12 @@ class CompactorModelTest {
                     snaps.put(now, snapshot());
                 }
                 if (i % 200 == 0 && !events.isEmpty()) {
-                    append(store.journal(id), tail);
+                    append(store.kvJournal(id), tail);
                     compactor.compactUpTo(now - 5_000); // behind a watermark, like the recorder
                 }
             }
             snaps.put(now, snapshot());
-            append(store.journal(id), tail);
+            append(store.kvJournal(id), tail);
             compactor.compactUpTo(Long.MAX_VALUE);
             assertEquals(0, store.journal(id).scan(JournalPosition.START, e -> true), "journal fully trimmed");
 

@@ -20,8 +20,9 @@ public final class CrashWriter {
     private CrashWriter() {
     }
 
+    /** Every third event's payload is large enough for the payload log, the others stay in their entry. */
     static FsEvent eventFor(long seq) {
-        return EngineTestBase.event(seq, ("/crash/" + (seq % 97)).getBytes(StandardCharsets.UTF_8), 128);
+        return EngineTestBase.event(seq, ("/crash/" + (seq % 97)).getBytes(StandardCharsets.UTF_8), seq % 3 == 0 ? 4_096 : 128);
     }
 
     static byte[] contentFor(long batchNo) {

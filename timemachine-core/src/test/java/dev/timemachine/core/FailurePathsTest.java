@@ -102,7 +102,7 @@ class FailurePathsTest {
             source.queue.addAll(writes(3_000, written));
             // one poll delivers them all: appends of 1,000, 1,000, 1,000 and 1 events; the second fails
             engine.diskFullFrom(engine.commits() + 2);
-            pipeline = new Pipeline(source, filter, store.journal(id), compactor(store, id), AT_EXIT_ONLY,
+            pipeline = new Pipeline(source, filter, store.kvJournal(id), compactor(store, id), AT_EXIT_ONLY,
                     new FakeTicker(10 * T0, 1_000_000));
             pipeline.start();
             pipeline.finish();
@@ -173,7 +173,7 @@ class FailurePathsTest {
             source.queue.addAll(writes(3_000, new ByteArrayOutputStream()));
             long before = engine.syncs();
             Pipeline pipeline = new Pipeline(source, new PathFilter(List.of(Path.of(ROOT)), List.of(), null),
-                    store.journal(id), compactor(store, id), Schedule.DEFAULT, new FakeTicker(10 * T0, 1_000_000));
+                    store.kvJournal(id), compactor(store, id), Schedule.DEFAULT, new FakeTicker(10 * T0, 1_000_000));
             pipeline.start();
             pipeline.finish();
             assertEquals(3_001, store.journal(id).lastSequence());

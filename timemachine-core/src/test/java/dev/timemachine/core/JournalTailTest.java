@@ -23,8 +23,8 @@ class JournalTailTest {
     @Test
     void givesEntriesInJournalOrderWithTheSequencesTheJournalGave() {
         JournalTail tail = new JournalTail(1 << 20);
-        tail.appended(List.of(write(30, 1), write(10, 1), write(20, 1)), 7); // sequences 5, 6, 7
-        tail.appended(List.of(write(40, 1)), 8);
+        tail.appended(List.of(write(30, 1), write(10, 1), write(20, 1)), 7, new dev.timemachine.api.ContentHash[3]); // sequences 5, 6, 7
+        tail.appended(List.of(write(40, 1)), 8, new dev.timemachine.api.ContentHash[1]);
         JournalTail.Taken taken = tail.take(Long.MIN_VALUE, 30);
         assertTrue(taken.complete());
         assertEquals(List.of(10L, 20L, 30L), times(taken));
@@ -39,21 +39,21 @@ class JournalTailTest {
     @Test
     void whenFullLeavesNewerEntriesToTheJournalUntilTheCompactorCatchesUp() {
         JournalTail tail = new JournalTail(2 * (1000 + 161)); // room for two 1,000-byte writes
-        tail.appended(List.of(write(10, 1000), write(20, 1000), write(30, 1000), write(40, 1000)), 4);
+        tail.appended(List.of(write(10, 1000), write(20, 1000), write(30, 1000), write(40, 1000)), 4, new dev.timemachine.api.ContentHash[4]);
         JournalTail.Taken first = tail.take(Long.MIN_VALUE, 25);
         assertEquals(List.of(10L, 20L), times(first));
         assertTrue(first.complete(), "nothing up to 25 was left out");
         JournalTail.Taken second = tail.take(25, 35);
         assertEquals(List.of(), times(second));
         assertFalse(second.complete(), "30 was left out: the journal has it");
-        tail.appended(List.of(write(50, 1000)), 5); // still left out: 40 is not compacted yet
+        tail.appended(List.of(write(50, 1000)), 5, new dev.timemachine.api.ContentHash[1]); // still left out: 40 is not compacted yet
         JournalTail.Taken third = tail.take(35, 45);
         assertFalse(third.complete());
-        tail.appended(List.of(write(60, 1000)), 6); // 50 not compacted either
+        tail.appended(List.of(write(60, 1000)), 6, new dev.timemachine.api.ContentHash[1]); // 50 not compacted either
         assertFalse(tail.take(45, 55).complete());
         JournalTail.Taken resumed = tail.take(60, 65); // past 60, the last one left out: holds again
         assertTrue(resumed.complete());
-        tail.appended(List.of(write(70, 1000)), 7);
+        tail.appended(List.of(write(70, 1000)), 7, new dev.timemachine.api.ContentHash[1]);
         JournalTail.Taken last = tail.take(65, 90);
         assertTrue(last.complete());
         assertEquals(List.of(70L), times(last));

@@ -63,7 +63,7 @@ class PipelineTest {
                 written.write(payload);
             }
             // 3,001 events and 192 KB: far below the backlog bounds, past the first small step
-            Pipeline pipeline = new Pipeline(source, filter, store.journal(id), compactor, Schedule.DEFAULT, ticker);
+            Pipeline pipeline = new Pipeline(source, filter, store.kvJournal(id), compactor, Schedule.DEFAULT, ticker);
             pipeline.start();
             pipeline.awaitSteps(1);
             assertEquals(3_001, compactor.counters().events(), "the first step compacts what the command wrote so far");

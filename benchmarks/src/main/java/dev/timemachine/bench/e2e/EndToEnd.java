@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * <pre>
  * java benchmarks/src/main/java/dev/timemachine/bench/e2e/EndToEnd.java [--jar timemachine-cli/target/timemachine.jar]
  *     [--work /tmp/tm-e2e] [--reps 5] [--peer-reps 3] [--startup-reps 10]
- *     [--workloads startup,maven,tar,sqlite,git,dd,smallwrites] [--peers strace,reprozip,fatrace|none]
+ *     [--workloads startup,maven,tar,sqlite,git,mixed,dd,smallwrites] [--peers strace,reprozip,fatrace|none]
  *     [--jvm-opts "-Xmx2g ..."] [--launcher bin/timemachine] [--verify last|all|none]
  * </pre>
  *
@@ -67,7 +67,7 @@ public final class EndToEnd {
         }
     }
 
-    static final List<String> ALL_WORKLOADS = List.of("startup", "maven", "tar", "sqlite", "git", "dd", "smallwrites");
+    static final List<String> ALL_WORKLOADS = List.of("startup", "maven", "tar", "sqlite", "git", "mixed", "dd", "smallwrites");
 
     static final Map<String, String> TITLES = Map.of(
             "startup", "`record -- true`, empty root (start-up)",
@@ -75,12 +75,13 @@ public final class EndToEnd {
             "tar", "tar: extract 170 MB (/usr/share/doc + /usr/lib/python3.11, 11k entries), re-pack",
             "sqlite", "SQLite: 2,000 single-row INSERT transactions (python3 sqlite3)",
             "git", "git: init, 200 commits of small edits, gc --aggressive",
+            "mixed", "SQLite 25,000 transactions of 20 rows, then 1,800 git commits (syscall-heavy, ~40 s)",
             "dd", "`dd if=/dev/zero bs=4k count=524288` (2 GiB)",
             "smallwrites", "1,000,000 × 64-byte `write()` (C loop)");
 
     /** The environment variable workload.sh takes each workload's size from; the titles give the defaults. */
     static final Map<String, String> SIZES = Map.of("sqlite", "TM_SQLITE_TXNS", "git", "TM_GIT_COMMITS",
-            "dd", "TM_DD_COUNT", "smallwrites", "TM_SMALL_WRITES");
+            "dd", "TM_DD_COUNT", "smallwrites", "TM_SMALL_WRITES", "mixed", "TM_MIXED_TXNS");
 
     /** The workload's title, saying so when its size is not the default one the title names. */
     static String title(String workload) {
