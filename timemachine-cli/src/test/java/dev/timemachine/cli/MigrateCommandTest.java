@@ -86,7 +86,7 @@ class MigrateCommandTest {
 
     @ParameterizedTest
     @CsvSource({"lmdb,rocks", "rocks,lmdb"})
-    void copiesAndVerifiesAWholeStore(String fromEngine, String toEngine) {
+    void copiesAndVerifiesAWholeStore(String fromEngine, String toEngine) throws java.io.IOException {
         Path src = tmp.resolve("src");
         Path dst = tmp.resolve("dst");
         List<ContentHash> blobs;
