@@ -47,6 +47,11 @@ final class RecordCommand implements Callable<Integer> {
             description = "Storage engine of a new state dir: rocks (default) or lmdb.")
     String store;
 
+    @Option(names = "--compact", defaultValue = "now", paramLabel = "WHEN",
+            description = "now (default): exit with the recording compacted; later: exit once everything is journaled and"
+                    + " synced, and leave compaction to the next command that opens the state dir.")
+    String compact;
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command to record, after --.")
     List<String> command;
 
@@ -112,6 +117,18 @@ final class RecordCommand implements Callable<Integer> {
                 throw new UsageException("--path " + root + " is not a directory");
             }
         }
+        if (!compact.equals("now") && !compact.equals("later")) {
+            discard(early);
+            throw new UsageException("--compact: expected now or later, got '" + compact + "'");
+        }
+        RecordRequest base;
+        try {
+            base = RecordRequest.of(command).withRoots(roots).withExcludes(excludes)
+                    .withCompactionLater(compact.equals("later"));
+        } catch (IllegalArgumentException e) {
+            discard(early);
+            throw new UsageException("--exclude: " + e.getMessage());
+        }
         // loading the BPF program and opening the store each take a few hundred ms: do both at once
         CompletableFuture<EventSource> pending = early != null ? early
                 : CompletableFuture.supplyAsync(() -> TimeMachine.eventSource(capture));
@@ -120,9 +137,8 @@ final class RecordCommand implements Callable<Integer> {
         try {
             AtomicReference<Process> child = new AtomicReference<>();
             SignalForwarding.install(child);
-            RecordRequest request = RecordRequest.of(command).withRoots(roots).withExcludes(excludes)
-                    .withSource(join(pending)).onStart(child::set).withProgress(TerminalProgress.of(err, "record"));
-            outcome = tm.record(request);
+            outcome = tm.record(base.withSource(join(pending)).onStart(child::set)
+                    .withProgress(TerminalProgress.of(err, "record")));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         } finally {
@@ -165,10 +181,11 @@ final class RecordCommand implements Callable<Integer> {
 
     private String summary(RecordingInfo r, int approximate) throws IOException {
         Map<String, Long> c = r.counters();
-        return String.format("recorded %s in %.2fs: %d events, %s written, %d versions, %d dropped, %d approximate files, compaction done %.2fs after the command, state %s (recording %d in %s)",
+        String compaction = r.complete() ? String.format("compaction done %.2fs after the command",
+                c.getOrDefault("compactionLagNanos", 0L) / 1e9) : "compaction left to the next command that opens the state dir";
+        return String.format("recorded %s in %.2fs: %d events, %s written, %d versions, %d dropped, %d approximate files, %s, state %s (recording %d in %s)",
                 String.join(" ", r.command()), (r.endMonoNs() - r.startMonoNs()) / 1e9, c.getOrDefault("events", 0L),
                 Sizes.human(c.getOrDefault("bytes", 0L)), c.getOrDefault("versions", 0L), c.getOrDefault("dropped", 0L),
-                approximate, c.getOrDefault("compactionLagNanos", 0L) / 1e9, Sizes.human(Sizes.ofTree(stateDir)), r.id(),
-                stateDir);
+                approximate, compaction, Sizes.human(Sizes.ofTree(stateDir)), r.id(), stateDir);
     }
 }

@@ -55,7 +55,9 @@ final class PathFilter {
         try {
             return FileSystems.getDefault().getPathMatcher("glob:" + glob);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("bad glob '" + glob + "': " + e.getMessage(), e);
+            String why = e instanceof java.util.regex.PatternSyntaxException p
+                    ? p.getDescription() + " at character " + (p.getIndex() + 1) : e.getMessage();
+            throw new IllegalArgumentException("bad glob '" + glob + "': " + why, e);
         }
     }
 

@@ -25,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ol>
  * The recorded process is never blocked: if the queue is full the consumer waits, and the only back-pressure
  * reaches the kernel ring buffer, whose losses the source counts. A failure of the appender or compactor
- * (a full disk) stops recording, not the command; it is reported by {@link #failure()}.
+ * (a full disk) stops recording, not the command; it is reported by {@link #failure()}. Without a compactor the
+ * pipeline only journals: compaction is left to the next opening of the state dir ({@link Recovery}).
  */
 final class Pipeline {
     /**
@@ -68,6 +69,7 @@ final class Pipeline {
     private final List<Thread> threads = new ArrayList<>();
     private Thread compactorThread;
 
+    /** @param compactor compacts behind the journal; null to leave compaction to the next opening of the state dir */
     Pipeline(EventSource source, PathFilter filter, KvJournal journal, Compactor compactor, Schedule schedule, Ticker ticker) {
         this.source = source;
         this.filter = filter;
@@ -75,14 +77,18 @@ final class Pipeline {
         this.compactor = compactor;
         this.schedule = schedule;
         this.ticker = ticker;
-        compactor.feedFrom(tail);
+        if (compactor != null) {
+            compactor.feedFrom(tail);
+        }
     }
 
     void start() {
         threads.add(new Thread(this::consume, "tm-consumer"));
         threads.add(new Thread(this::append, "tm-appender"));
-        compactorThread = new Thread(this::compact, "tm-compactor");
-        threads.add(compactorThread);
+        if (compactor != null) {
+            compactorThread = new Thread(this::compact, "tm-compactor");
+            threads.add(compactorThread);
+        }
         threads.forEach(Thread::start);
     }
 
@@ -107,6 +113,11 @@ final class Pipeline {
     /** Payload bytes journaled. */
     long payloadBytes() {
         return payloadBytes.get();
+    }
+
+    /** Events journaled. */
+    long journaledEvents() {
+        return journaledEvents.get();
     }
 
     /** Events lost because the journal could not be written. */
@@ -201,7 +212,10 @@ final class Pipeline {
                     try {
                         List<FsEvent> events = clampLate(b.events());
                         ContentHash[] hashes = new ContentHash[events.size()];
-                        tail.appended(events, journal.append(events, hashes), hashes);
+                        long last = journal.append(events, hashes);
+                        if (compactor != null) {
+                            tail.appended(events, last, hashes);
+                        }
                     } catch (RuntimeException e) {
                         fail(e);
                     }
@@ -220,7 +234,7 @@ final class Pipeline {
                     journaledEvents.addAndGet(b.events().size());
                 }
                 journaled.accumulateAndGet(b.watermark(), Math::max);
-                if (prompt || b.watermark() == Schedule.END) {
+                if (compactorThread != null && (prompt || b.watermark() == Schedule.END)) {
                     LockSupport.unpark(compactorThread);
                 }
                 if (b.watermark() == Schedule.END) {

@@ -22,9 +22,10 @@ public final class RecordRequest {
     private final EventSource source;
     private final Consumer<Process> onStart;
     private final ProgressListener progress;
+    private final boolean compactLater;
 
     private RecordRequest(List<String> command, List<Path> roots, List<String> excludes, String capture,
-                          EventSource source, Consumer<Process> onStart, ProgressListener progress) {
+                          EventSource source, Consumer<Process> onStart, ProgressListener progress, boolean compactLater) {
         this.command = List.copyOf(command);
         this.roots = List.copyOf(roots);
         this.excludes = List.copyOf(excludes);
@@ -32,6 +33,7 @@ public final class RecordRequest {
         this.source = source;
         this.onStart = Objects.requireNonNull(onStart, "onStart");
         this.progress = Objects.requireNonNull(progress, "progress");
+        this.compactLater = compactLater;
     }
 
     /**
@@ -42,7 +44,8 @@ public final class RecordRequest {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("no command to record");
         }
-        return new RecordRequest(command, List.of(), List.of(), TimeMachine.AUTO_CAPTURE, null, p -> { }, ProgressListener.SILENT);
+        return new RecordRequest(command, List.of(), List.of(), TimeMachine.AUTO_CAPTURE, null, p -> { },
+                ProgressListener.SILENT, false);
     }
 
     /** Records {@code command} with its arguments. */
@@ -52,20 +55,23 @@ public final class RecordRequest {
 
     /** The directories whose changes are recorded (default: the current directory). */
     public RecordRequest withRoots(List<Path> roots) {
-        return new RecordRequest(command, roots, excludes, capture, source, onStart, progress);
+        return new RecordRequest(command, roots, excludes, capture, source, onStart, progress, compactLater);
     }
 
     /**
      * Globs whose paths, and their bytes, stay out of the recording: a name at any depth ({@code *.log}), a path
      * under a root ({@code build/**}), or an absolute path.
+     *
+     * @throws IllegalArgumentException naming the first glob that is not well formed
      */
     public RecordRequest withExcludes(List<String> excludes) {
-        return new RecordRequest(command, roots, excludes, capture, source, onStart, progress);
+        PathFilter.check(excludes);
+        return new RecordRequest(command, roots, excludes, capture, source, onStart, progress, compactLater);
     }
 
     /** The event source by name ({@code ebpf}), or {@link TimeMachine#AUTO_CAPTURE} for the first that can run. */
     public RecordRequest withCapture(String name) {
-        return new RecordRequest(command, roots, excludes, name, null, onStart, progress);
+        return new RecordRequest(command, roots, excludes, name, null, onStart, progress, compactLater);
     }
 
     /**
@@ -73,17 +79,31 @@ public final class RecordRequest {
      * recording starts, and closes, it.
      */
     public RecordRequest withSource(EventSource source) {
-        return new RecordRequest(command, roots, excludes, source.name(), Objects.requireNonNull(source), onStart, progress);
+        return new RecordRequest(command, roots, excludes, source.name(), Objects.requireNonNull(source), onStart,
+                progress, compactLater);
     }
 
     /** Called with the command's process once it runs: to forward signals to it. */
     public RecordRequest onStart(Consumer<Process> onStart) {
-        return new RecordRequest(command, roots, excludes, capture, source, onStart, progress);
+        return new RecordRequest(command, roots, excludes, capture, source, onStart, progress, compactLater);
     }
 
     /** Told each step of the recording (baseline, running, finishing) and its progress. */
     public RecordRequest withProgress(ProgressListener progress) {
-        return new RecordRequest(command, roots, excludes, capture, source, onStart, progress);
+        return new RecordRequest(command, roots, excludes, capture, source, onStart, progress, compactLater);
+    }
+
+    /**
+     * Whether to leave compaction to the next command that opens the state dir: {@code record} then returns as
+     * soon as everything is journaled and synced, and the recording stays incomplete until then. For CI jobs
+     * whose recordings are seldom read.
+     */
+    public RecordRequest withCompactionLater(boolean later) {
+        return new RecordRequest(command, roots, excludes, capture, source, onStart, progress, later);
+    }
+
+    public boolean compactLater() {
+        return compactLater;
     }
 
     public List<String> command() {

@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * Records one command: baseline of the roots, then the command started stopped, tracked, and let go, its
  * events journaled and compacted while it runs, and on its exit everything drained, compacted and synced,
- * and the recording marked complete. The command's exit code is returned, never changed by recording.
+ * and the recording marked complete; or, with compaction left for later, journaled and synced, and the
+ * recording left for the next opening of the state dir to compact. The command's exit code is returned, never
+ * changed by recording.
  */
 final class Recorder {
     private Recorder() {
@@ -38,7 +40,8 @@ final class Recorder {
         progress.step("baseline of " + roots.size() + " root(s)");
         BaselineScanner.Result baseline = new BaselineScanner(store, filter, Runtime.getRuntime().availableProcessors())
                 .scan(id, roots, startMono, progress);
-        Compactor compactor = new Compactor(store, id, baseline.tree(), filter, new KvReplayer(store, id));
+        Compactor compactor = request.compactLater() ? null
+                : new Compactor(store, id, baseline.tree(), filter, new KvReplayer(store, id));
         Pipeline pipeline = new Pipeline(source, filter, store.kvJournal(id), compactor, Schedule.DEFAULT, ticker);
         pipeline.start();
         int exit;
@@ -61,9 +64,12 @@ final class Recorder {
         if (failure == null) {
             store.sync();
         }
-        Compactor.Counters c = compactor.counters();
+        Compactor.Counters c = compactor == null ? new Compactor.Counters(0, 0, 0, 0) : compactor.counters();
         Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("events", c.events());
+        counters.put("events", compactor == null ? pipeline.journaledEvents() : c.events());
+        if (compactor == null) {
+            counters.put(Recovery.PENDING, 1L);
+        }
         counters.put("bytes", pipeline.payloadBytes());
         counters.put("versions", c.versions() + baseline.files() + baseline.directories() + baseline.symlinks());
         counters.put("dropped", source.droppedRecords()); // LOST events re-report these drops per file
@@ -75,7 +81,7 @@ final class Recorder {
         counters.put("baselineBytes", baseline.bytes());
         counters.put("baselineCached", baseline.cached());
         RecordingInfo done = new RecordingInfo(id, startMono, startWall, ticker.read(), info.command(),
-                info.roots(), info.capture(), exit, failure == null, counters);
+                info.roots(), info.capture(), exit, failure == null && compactor != null, counters);
         try {
             store.recordings().update(done);
             store.sync();
@@ -84,6 +90,6 @@ final class Recorder {
                 failure = e;
             }
         }
-        return new RecordResult(exit, done, compactor.approximatePaths(), failure);
+        return new RecordResult(exit, done, compactor == null ? List.of() : compactor.approximatePaths(), failure);
     }
 }

@@ -17,6 +17,9 @@ import java.util.Optional;
  * nothing journaled is ever ignored. Safe because a state dir is opened by one process at a time.
  */
 final class Recovery {
+    /** The counter that marks a recording whose recorder left compaction for later (its events are counted). */
+    static final String PENDING = "compactionPending";
+
     private Recovery() {
     }
 
@@ -65,9 +68,14 @@ final class Recovery {
         store.sync();
         Map<String, Long> counters = new HashMap<>(info.counters());
         Compactor.Counters c = compactor.counters();
-        counters.merge("events", c.events(), Long::sum);
+        if (counters.remove(PENDING) == null) {
+            counters.merge("events", c.events(), Long::sum);
+        }
         counters.merge("versions", c.versions(), Long::sum);
-        counters.put("recovered", 1L);
+        counters.merge("approximate", c.approximateFiles(), Long::sum);
+        if (info.exitCode() < 0) {
+            counters.put("recovered", 1L); // the recorder died before it knew the command's exit code
+        }
         long end = Math.max(info.endMonoNs(), compactor.compactedTo().timeNs());
         store.recordings().update(new RecordingInfo(id, info.startMonoNs(), info.startWallNs(), end, info.command(),
                 info.roots(), info.capture(), info.exitCode(), true, counters));

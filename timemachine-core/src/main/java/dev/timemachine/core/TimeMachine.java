@@ -252,7 +252,7 @@ public final class TimeMachine implements AutoCloseable {
      * Records a command: a baseline of its roots, then every change it and its children make under them, until
      * it exits. Returns once the recording is complete on disk.
      *
-     * @throws IllegalArgumentException if a root is not a directory, or an exclude is not a valid glob
+     * @throws IllegalArgumentException if a root is not a directory
      * @throws TimeMachineException     if the capture cannot start, the command cannot be started, or the state
      *                                  dir could not be written when it was opened
      */
@@ -272,7 +272,6 @@ public final class TimeMachine implements AutoCloseable {
                 roots.add(root.toRealPath());
             }
             real = stateDir.toRealPath();
-            PathFilter.check(request.excludes());
         } catch (IOException e) {
             closeSource(request);
             throw new TimeMachineException("cannot resolve the roots: " + e.getMessage(), e);

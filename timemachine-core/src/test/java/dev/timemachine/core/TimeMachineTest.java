@@ -1,5 +1,6 @@
 package dev.timemachine.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -89,6 +90,41 @@ class TimeMachineTest {
             tm.timeline(info, Long.MIN_VALUE, Long.MAX_VALUE, timeline::add);
             assertEquals(List.of(Op.CREATE, Op.WRITE), timeline.stream().map(e -> e.entry().event().op()).toList());
             assertTrue(tm.verify(ProgressListener.SILENT).ok());
+        }
+    }
+
+    /** With compaction left for later, record returns once journaled; the next opening compacts, nothing lost. */
+    @Test
+    void aRecordingWhoseCompactionWasLeftForLaterIsFinishedByTheNextOpening() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root")).toRealPath();
+        Path state = tmp.resolve("state");
+        ScriptedSource source = new ScriptedSource();
+        byte[] made = (root + "/made.txt").getBytes(StandardCharsets.UTF_8);
+        byte[] page = new byte[4096];
+        java.util.Arrays.fill(page, (byte) 'p');
+        RecordResult run;
+        try (TimeMachine tm = TimeMachine.create(state, options(START))) {
+            run = tm.record(RecordRequest.of("sh", "-c", "exit 5").withRoots(List.of(root)).withSource(source)
+                    .withCompactionLater(true).onStart(p -> {
+                        long t = System.nanoTime();
+                        source.queue.add(new FsEvent(t, (int) p.pid(), (int) p.pid(), Op.CREATE, made, null, 0, 0, 0644, null, 0));
+                        source.queue.add(FsEvent.write(t + 1, (int) p.pid(), made, 0, page));
+                    }));
+            assertEquals(5, run.exitCode());
+            assertFalse(run.recording().complete(), "left for later");
+            assertEquals(2L, run.recording().counters().get("events"));
+            assertEquals(0, tm.store().versions(run.recording().id()).history(made).size(), "nothing compacted yet");
+        }
+        try (TimeMachine tm = TimeMachine.open(state, options(START))) {
+            assertEquals(List.of(run.recording().id()), tm.recovered());
+            RecordingInfo info = tm.latest().orElseThrow();
+            assertTrue(info.complete());
+            assertEquals(5, info.exitCode(), "the exit code the recorder knew is kept");
+            assertEquals(2L, info.counters().get("events"), "counted once");
+            assertFalse(info.counters().containsKey("recovered"), "not a recorder that died");
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            tm.replayer(info).contentAt(made, Long.MAX_VALUE, out);
+            assertArrayEquals(page, out.toByteArray());
         }
     }
 

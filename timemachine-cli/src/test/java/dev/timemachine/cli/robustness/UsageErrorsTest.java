@@ -74,6 +74,19 @@ class UsageErrorsTest {
         assertEquals(0, good.exitCode(), "the same call with a good value works: " + good.printed());
     }
 
+    /** Checked before the capture or the state dir is touched: no root needed, and nothing is created. */
+    @Test
+    void badRecordFlagsSayWhatIsAccepted() {
+        Path state = tmp.resolve("never");
+        assertOneLineUsageError(Cli.run("record", "--state-dir", state.toString(), "--compact", "soon", "--", "true"),
+                "--compact", "expected now or later");
+        assertOneLineUsageError(Cli.run("record", "--state-dir", state.toString(), "--path", tmp.resolve("nope").toString(),
+                "--", "true"), "--path", "is not a directory");
+        assertOneLineUsageError(Cli.run("record", "--state-dir", state.toString(), "--exclude", "[", "--", "true"),
+                "--exclude", "bad glob '['");
+        assertFalse(Files.exists(state));
+    }
+
     @Test
     void aStateDirThatIsNotOneIsAUsageErrorForEveryCommand() throws IOException {
         Path missing = tmp.resolve("missing");
