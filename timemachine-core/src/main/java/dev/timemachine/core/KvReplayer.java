@@ -133,6 +133,45 @@ final class KvReplayer implements Replayer {
         return problems;
     }
 
+    /**
+     * The state of {@code path} right after each of {@code versions} (all of its versions, oldest first), in one
+     * pass: each version is applied to the state after the one before, as a rebuild would apply it, so the cost
+     * is one step per version plus one lookup per rename or link, not one rebuild per version.
+     */
+    List<Optional<FileState>> statesAfterEach(byte[] path, List<Version> versions) {
+        List<Optional<FileState>> out = new ArrayList<>(versions.size());
+        Rebuilt cur = null;
+        boolean deleted = false;
+        for (Version v : versions) {
+            Kind kind = v.record().kind();
+            if (isBase(kind)) {
+                if (kind == Kind.RENAME || kind == Kind.LINK) {
+                    Step step = new Step(path, v, List.of());
+                    // strictly before the record: the source as it was when it moved (as rebuild does)
+                    Rebuilt source;
+                    if (v.sequence() != Long.MIN_VALUE) {
+                        source = rebuild(v.record().target(), v.timeNs(), v.sequence() - 1);
+                    } else {
+                        source = v.timeNs() == Long.MIN_VALUE ? null : rebuild(v.record().target(), v.timeNs() - 1, Long.MAX_VALUE);
+                    }
+                    cur = moved(step.base, source);
+                } else {
+                    cur = start(new Step(path, v, List.of()));
+                }
+                deleted = kind == Kind.DELETE;
+            } else {
+                if (cur == null) {
+                    // a change with no state before it: after a delete, a file created empty; with no base at all, unknown
+                    cur = start(new Step(path, deleted ? new Version(path, v.timeNs(), v.sequence(),
+                            new VersionRecord(Kind.DELETE, 0, 0, null, 0, null, 0)) : null, List.of(v)));
+                }
+                applyChanges(cur, new Step(path, null, List.of(v)));
+            }
+            out.add(cur == null ? Optional.empty() : Optional.of(cur.toFileState(path)));
+        }
+        return out;
+    }
+
     /** Visits every path existing at {@code atNs} with its rebuilt state, in unsigned byte order of the path. */
     void forEachRebuilt(long atNs, BiConsumer<byte[], Rebuilt> visitor) {
         List<byte[]> paths = new ArrayList<>();

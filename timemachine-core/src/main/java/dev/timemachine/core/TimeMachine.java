@@ -320,10 +320,12 @@ public final class TimeMachine implements AutoCloseable {
      */
     public List<HistoryEntry> history(RecordingInfo recording, byte[] path) {
         ensureOpen();
-        KvReplayer replayer = new KvReplayer(store, recording.id());
-        List<HistoryEntry> out = new ArrayList<>();
-        for (Version v : store.versions(recording.id()).history(path)) {
-            Optional<FileState> after = replayer.stateAt(path, v.timeNs(), v.sequence());
+        List<Version> versions = store.versions(recording.id()).history(path);
+        List<Optional<FileState>> states = new KvReplayer(store, recording.id()).statesAfterEach(path, versions);
+        List<HistoryEntry> out = new ArrayList<>(versions.size());
+        for (int i = 0; i < versions.size(); i++) {
+            Version v = versions.get(i);
+            Optional<FileState> after = states.get(i);
             boolean approximate = v.record().has(VersionRecord.FLAG_APPROXIMATE)
                     || after.map(FileState::approximate).orElse(false);
             out.add(new HistoryEntry(v, after, approximate));

@@ -334,6 +334,25 @@ class CompactorModelTest {
                     }
                 }
             }
+            // the one-pass history gives, after each version, what a rebuild at that version gives
+            for (String p : everSeen) {
+                List<dev.timemachine.api.Version> versions = store.versions(id).history(b(p));
+                List<Optional<FileState>> states = replayer.statesAfterEach(b(p), versions);
+                for (int k = 0; k < versions.size(); k++) {
+                    dev.timemachine.api.Version v = versions.get(k);
+                    Optional<FileState> want = replayer.stateAt(b(p), v.timeNs(), v.sequence());
+                    Optional<FileState> got = states.get(k);
+                    String where = p + " after " + v;
+                    assertEquals(want.isPresent(), got.isPresent(), where);
+                    if (want.isPresent()) {
+                        assertEquals(want.get().type(), got.get().type(), where);
+                        assertEquals(want.get().mode(), got.get().mode(), where);
+                        assertEquals(want.get().size(), got.get().size(), where);
+                        assertEquals(want.get().approximate(), got.get().approximate(), where);
+                        assertArrayEquals(want.get().target(), got.get().target(), where);
+                    }
+                }
+            }
             List<byte[]> hot = new ArrayList<>();
             store.versions(id).history(b(ROOT + "/hot")).forEach(v -> {
                 if (v.record().kind() == dev.timemachine.api.VersionRecord.Kind.KEYFRAME) {
