@@ -1,15 +1,12 @@
 package dev.timemachine.core;
 
-import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.ContentStore;
 import dev.timemachine.api.EventLog;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.JournalPosition;
 import dev.timemachine.api.VersionIndex;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Stage 2 (docs/architecture.md): takes journal entries in (time, sequence) order up to a watermark, from
@@ -49,7 +46,7 @@ final class Compactor {
         this.writer = new VersionWriter(tree, filter, new DiskImporter(journal, filter), (path, t, seq) -> {
             flush();
             return replayer.contentAt(path, t, seq);
-        });
+        }, store.content()::get);
     }
 
     Counters counters() {
@@ -81,15 +78,15 @@ final class Compactor {
         compactedUpTo = Math.max(compactedUpTo, watermarkNs);
         long total = 0;
         if (held != null) {
-            List<JournalEntry> entries = held.entries();
+            List<JournalTail.Held> entries = held.entries();
             int from = 0;
             while (from < entries.size()) {
                 int to = from;
                 long bytes = 0;
                 while (to < entries.size() && !chunkFull(to - from, bytes)) {
-                    bytes += entries.get(to++).event().payload().length;
+                    bytes += entries.get(to++).entry().event().payload().length;
                 }
-                compact(entries.subList(from, to), held.hashes());
+                compact(entries.subList(from, to));
                 from = to;
             }
             total = entries.size();
@@ -98,24 +95,20 @@ final class Compactor {
             }
         }
         while (true) {
-            List<JournalEntry> chunk = new ArrayList<>();
-            Map<byte[], ContentHash> hashes = new IdentityHashMap<>();
+            List<JournalTail.Held> chunk = new ArrayList<>();
             long[] bytes = {0};
             journal.scan(journal.trimmedTo(), (e, hash) -> {
                 if (e.event().timeNs() > watermarkNs) {
                     return false;
                 }
-                chunk.add(e);
-                if (hash != null) {
-                    hashes.put(e.event().payload(), hash);
-                }
+                chunk.add(JournalTail.Held.of(e, hash));
                 bytes[0] += e.event().payload().length;
                 return !chunkFull(chunk.size(), bytes[0]);
             });
             if (chunk.isEmpty()) {
                 return total;
             }
-            compact(chunk, hashes);
+            compact(chunk);
             total += chunk.size();
         }
     }
@@ -125,24 +118,21 @@ final class Compactor {
         return entries >= CHUNK_ENTRIES || payloadBytes >= CHUNK_BYTES;
     }
 
-    /**
-     * Compacts the journal's next entries, in journal order, and trims them.
-     *
-     * @param hashes the hashes of their payloads the journal stored, by identity of the payload array
-     */
-    private void compact(List<JournalEntry> chunk, Map<byte[], ContentHash> hashes) {
-        if (chunk.get(0).position().compareTo(journal.trimmedTo()) < 0) {
-            throw new IllegalStateException("entry " + chunk.get(0).position() + " is before the compacted part of"
-                    + " the journal, " + journal.trimmedTo());
+    /** Compacts the journal's next entries, in journal order, and trims them. */
+    private void compact(List<JournalTail.Held> chunk) {
+        JournalPosition first = chunk.get(0).entry().position();
+        if (first.compareTo(journal.trimmedTo()) < 0) {
+            throw new IllegalStateException("entry " + first + " is before the compacted part of the journal, "
+                    + journal.trimmedTo());
         }
-        writer.knownHashes(hashes);
-        for (JournalEntry e : chunk) {
-            writer.apply(e);
+        List<JournalEntry> entries = new ArrayList<>(chunk.size());
+        for (JournalTail.Held h : chunk) {
+            writer.apply(h);
+            entries.add(h.entry());
         }
-        writer.knownHashes(Map.of());
         flush();
-        events.append(chunk);
-        journal.trim(chunk.get(chunk.size() - 1).position().next());
+        events.append(entries);
+        journal.trim(entries.get(entries.size() - 1).position().next());
     }
 
     /** Content is written before the versions that refer to it, so a reader never meets a dangling hash. */

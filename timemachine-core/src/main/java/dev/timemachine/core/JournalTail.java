@@ -5,35 +5,53 @@ import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The newest journal entries, kept in memory as they are appended, so that the compactor gets them without
- * reading them back from the journal. The journal stays the record: once {@code maxBytes} wait here, newer
- * entries are not kept until the compactor has caught up with them, and it reads those from the journal.
- * Thread-safe: the appender adds, the compactor takes.
+ * reading them back from the journal. A payload the journal stored in the content store is not kept (the
+ * compactor needs its hash, rarely its bytes): what waits here is small. The journal stays the record: once
+ * {@code maxBytes} wait here, newer entries are not kept until the compactor has caught up with them, and it
+ * reads those from the journal.
+ *
+ * <p>Thread-safe: the appender adds, the compactor takes. The appender holds the lock only to add its batch;
+ * the compactor only to take what was added since, and sorts it out without the lock, so neither waits on the
+ * other's work.
  */
 final class JournalTail {
     /** What an entry costs beyond its payload and path, roughly (event, entry, list slot). */
     private static final long ENTRY_OVERHEAD = 160;
 
     /**
+     * A journaled entry as the compactor gets it.
+     *
+     * @param entry         the entry; its event's payload is empty when {@code payloadHash} is set
+     * @param payloadHash   the hash under which the journal stored the payload in the content store, or null
+     * @param payloadLength the payload's length, whether or not the bytes are here
+     */
+    record Held(JournalEntry entry, ContentHash payloadHash, int payloadLength) {
+        static Held of(JournalEntry entry, ContentHash payloadHash) {
+            return new Held(entry, payloadHash, entry.event().payload().length);
+        }
+    }
+
+    /**
      * Entries to compact, in journal order; if not {@code complete}, the journal holds more up to the
      * requested time, after the last of these.
      */
-    record Taken(List<JournalEntry> entries, Map<byte[], ContentHash> hashes, boolean complete) {
+    record Taken(List<Held> entries, boolean complete) {
     }
 
     private final long maxBytes;
-    private List<JournalEntry> entries = new ArrayList<>();
-    /** The hash of each held payload the journal keeps in the content store, by identity of the payload array. */
-    private Map<byte[], ContentHash> hashes = new IdentityHashMap<>();
-    private long bytes;
-    /** The range of times of the entries left out since the tail was last full; empty when none are. */
+    private final AtomicLong bytes = new AtomicLong();
+    /** Added since the compactor last took; guarded by this. */
+    private List<Held> incoming = new ArrayList<>();
+    /** The range of times of the entries left out since the tail was last full; empty when none are. Guarded. */
     private long droppedFrom = Long.MAX_VALUE;
     private long droppedTo = Long.MIN_VALUE;
+    /** Taken from {@link #incoming} but stamped after what was asked for so far: the compactor's alone. */
+    private List<Held> later = new ArrayList<>();
 
     JournalTail(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -41,21 +59,23 @@ final class JournalTail {
 
     /**
      * Holds events the journal has just appended, {@code lastSequence} being what its append returned (the
-     * journal numbers a batch's events consecutively, in order).
+     * journal numbers a batch's events consecutively, in order) and {@code payloadHashes} where it stored their
+     * payloads.
      */
     synchronized void appended(List<FsEvent> events, long lastSequence, ContentHash[] payloadHashes) {
         long seq = lastSequence - events.size() + 1;
         for (int i = 0; i < events.size(); i++) {
             FsEvent e = events.get(i);
-            if (dropping() || bytes + cost(e) > maxBytes) {
+            ContentHash h = payloadHashes[i];
+            FsEvent kept = h == null ? e : new FsEvent(e.timeNs(), e.pid(), e.tid(), e.op(), e.path(), e.path2(),
+                    e.offset(), e.length(), e.mode(), null, e.flags());
+            long cost = cost(kept);
+            if (dropping() || bytes.get() + cost > maxBytes) {
                 droppedFrom = Math.min(droppedFrom, e.timeNs());
                 droppedTo = Math.max(droppedTo, e.timeNs());
             } else {
-                entries.add(new JournalEntry(seq, e));
-                if (payloadHashes[i] != null) {
-                    hashes.put(e.payload(), payloadHashes[i]);
-                }
-                bytes += cost(e);
+                incoming.add(new Held(new JournalEntry(seq, kept), h, e.payload().length));
+                bytes.addAndGet(cost);
             }
             seq++;
         }
@@ -63,43 +83,44 @@ final class JournalTail {
 
     /**
      * Removes the entries stamped after {@code compactedUpTo} and at or before {@code upTo}; returns those
-     * held with nothing left out before them, the rest being for the journal to supply.
+     * held with nothing left out before them, the rest being for the journal to supply. Called by the
+     * compactor thread only.
      *
      * @param compactedUpTo the time up to which every entry has been compacted
      */
-    synchronized Taken take(long compactedUpTo, long upTo) {
-        if (dropping() && compactedUpTo >= droppedTo) {
-            // everything left out is compacted: hold new entries again
-            droppedFrom = Long.MAX_VALUE;
-            droppedTo = Long.MIN_VALUE;
+    Taken take(long compactedUpTo, long upTo) {
+        List<Held> fresh;
+        long complete;
+        synchronized (this) {
+            if (dropping() && compactedUpTo >= droppedTo) {
+                // everything left out is compacted: hold new entries again
+                droppedFrom = Long.MAX_VALUE;
+                droppedTo = Long.MIN_VALUE;
+            }
+            complete = dropping() ? Math.min(upTo, droppedFrom - 1) : upTo;
+            fresh = incoming;
+            incoming = new ArrayList<>();
         }
-        long complete = dropping() ? Math.min(upTo, droppedFrom - 1) : upTo;
-        List<JournalEntry> taken = new ArrayList<>();
-        List<JournalEntry> kept = new ArrayList<>();
-        Map<byte[], ContentHash> takenHashes = new IdentityHashMap<>();
-        Map<byte[], ContentHash> keptHashes = new IdentityHashMap<>();
-        for (JournalEntry e : entries) {
-            long t = e.event().timeNs();
-            ContentHash h = hashes.get(e.event().payload());
-            if (t > upTo) {
-                kept.add(e);
-                if (h != null) {
-                    keptHashes.put(e.event().payload(), h);
-                }
-            } else {
-                bytes -= cost(e.event());
-                if (t <= complete) {
-                    taken.add(e);
-                    if (h != null) {
-                        takenHashes.put(e.event().payload(), h);
+        List<Held> taken = new ArrayList<>();
+        List<Held> stillLater = new ArrayList<>();
+        long freed = 0;
+        for (List<Held> list : List.of(later, fresh)) {
+            for (Held h : list) {
+                long t = h.entry().event().timeNs();
+                if (t > upTo) {
+                    stillLater.add(h);
+                } else {
+                    freed += cost(h.entry().event());
+                    if (t <= complete) {
+                        taken.add(h);
                     }
                 }
             }
         }
-        entries = kept;
-        hashes = keptHashes;
-        taken.sort(Comparator.comparing(JournalEntry::position));
-        return new Taken(taken, takenHashes, complete == upTo);
+        later = stillLater;
+        bytes.addAndGet(-freed);
+        taken.sort(Comparator.comparing(h -> h.entry().position()));
+        return new Taken(taken, complete == upTo);
     }
 
     /** Whether appended entries are being left out until the compactor is past those already left out. */

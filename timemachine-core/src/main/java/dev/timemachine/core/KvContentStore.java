@@ -38,6 +38,7 @@ final class KvContentStore implements ContentStore {
 
     private final KeyValueStore kv;
     private final Segments segments;
+    private final LastSeen lastSeen = new LastSeen();
     private final java.util.LinkedHashMap<ContentHash, Boolean> recent = new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ContentHash, Boolean> eldest) {
@@ -58,7 +59,11 @@ final class KvContentStore implements ContentStore {
      * @return the payload's hash
      */
     synchronized ContentHash stagePayload(KvBatch batch, byte[] payload) {
-        ContentHash h = ContentHash.of(Hashing.sha256(payload));
+        ContentHash h = lastSeen.hashOf(payload);
+        if (h == null) {
+            h = ContentHash.of(Hashing.sha256(payload));
+            lastSeen.remember(payload, h);
+        }
         if (recent.get(h) != null) {
             return h;
         }
@@ -82,6 +87,42 @@ final class KvContentStore implements ContentStore {
     /** Forgets which payloads are stored: gc may have deleted some. */
     synchronized void forgetRecent() {
         recent.clear();
+    }
+
+    /**
+     * The last payloads hashed, by CRC32C, with their SHA-256: a payload written again and again (a file of
+     * zeros, the same database page) is recognised by a CRC32C, which the CPU computes several times faster than
+     * a SHA-256, and a comparison of its bytes, and is not hashed again. Direct-mapped and bounded
+     * ({@link #SLOTS} payloads of at most {@link #MAX_LENGTH} bytes). Not thread-safe: used under the store's lock.
+     */
+    private static final class LastSeen {
+        private static final int SLOTS = 1 << 12;
+        private static final int MAX_LENGTH = 64 << 10;
+        private final byte[][] payloads = new byte[SLOTS][];
+        private final ContentHash[] hashes = new ContentHash[SLOTS];
+        private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        private int slot;
+
+        /** The SHA-256 of {@code payload} if it was seen lately; remembers which slot it belongs in either way. */
+        ContentHash hashOf(byte[] payload) {
+            if (payload.length > MAX_LENGTH) {
+                slot = -1;
+                return null;
+            }
+            crc.reset();
+            crc.update(payload);
+            slot = (int) crc.getValue() & (SLOTS - 1);
+            byte[] seen = payloads[slot];
+            return seen != null && Arrays.equals(seen, payload) ? hashes[slot] : null;
+        }
+
+        /** Remembers the hash of the payload {@link #hashOf} was last asked about. */
+        void remember(byte[] payload, ContentHash hash) {
+            if (slot >= 0) {
+                payloads[slot] = payload;
+                hashes[slot] = hash;
+            }
+        }
     }
 
     Segments segments() {

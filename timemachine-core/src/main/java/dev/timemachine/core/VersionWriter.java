@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +42,12 @@ final class VersionWriter {
         byte[] contentAt(byte[] path, long timeNs, long maxSequence);
     }
 
+    /** The bytes of a payload the journal stored, by hash: for the few writes whose bytes the writer needs. */
+    @FunctionalInterface
+    interface PayloadSource {
+        byte[] payload(ContentHash hash);
+    }
+
     /**
      * Below this a file is keyframed as soon as its change records would cost this much to replay: small files
      * written in many small writes stay cheap to export.
@@ -68,24 +73,25 @@ final class VersionWriter {
     private final PathFilter filter;
     private final DiskImporter importer;
     private final KeyframeSource keyframes;
+    private final PayloadSource payloads;
     private final List<Version> pending = new ArrayList<>();
     private final Map<ContentHash, byte[]> pendingContent = new LinkedHashMap<>();
     private final Set<ByteBuffer> approximatePaths = new HashSet<>();
     /** Inodes whose bytes are held, least recently written first. */
     private final LinkedHashMap<Inode, Boolean> holding = new LinkedHashMap<>(16, 0.75f, true);
     private long heldBytes;
-    /** Hashes of payloads the journal computed as it stored them, by identity of the payload array. */
-    private Map<byte[], ContentHash> known = new IdentityHashMap<>();
     private ContentHash empty;
     private long eventCount;
     private long byteCount;
     private long versionCount;
 
-    VersionWriter(TreeState tree, PathFilter filter, DiskImporter importer, KeyframeSource keyframes) {
+    VersionWriter(TreeState tree, PathFilter filter, DiskImporter importer, KeyframeSource keyframes,
+                  PayloadSource payloads) {
         this.tree = tree;
         this.filter = filter;
         this.importer = importer;
         this.keyframes = keyframes;
+        this.payloads = payloads;
     }
 
     /** Versions written since the compactor last took them, in order. */
@@ -96,11 +102,6 @@ final class VersionWriter {
     /** The content those versions refer to, by hash. */
     Map<ContentHash, byte[]> pendingContent() {
         return pendingContent;
-    }
-
-    /** Payload hashes already computed, for the entries about to be applied. */
-    void knownHashes(Map<byte[], ContentHash> hashes) {
-        this.known = hashes;
     }
 
     long events() {
@@ -124,15 +125,17 @@ final class VersionWriter {
         return approximatePaths.size();
     }
 
-    void apply(JournalEntry entry) {
+    void apply(JournalTail.Held held) {
+        JournalEntry entry = held.entry();
         FsEvent e = entry.event();
         long t = e.timeNs();
         long seq = entry.sequence();
         eventCount++;
-        byteCount += e.payload().length;
+        byteCount += held.payloadLength();
         boolean approx = e.has(FsEvent.FLAG_APPROXIMATE);
         switch (e.op()) {
-            case WRITE -> write(e.path(), e.offset(), e.payload(), t, seq, approx);
+            case WRITE -> write(e.path(), e.offset(), new Payload(e.payload(), held.payloadLength(), held.payloadHash()),
+                    t, seq, approx);
             case CREATE -> create(e.path(), e.mode(), t, seq);
             case TRUNCATE -> truncate(e.path(), e.length(), t, seq);
             case FALLOCATE -> {
@@ -178,18 +181,37 @@ final class VersionWriter {
     }
 
     private ContentHash stash(byte[] bytes) {
-        ContentHash h = known.get(bytes);
-        if (h == null) {
-            h = ContentHash.sha256(bytes);
-        }
+        ContentHash h = ContentHash.sha256(bytes);
         pendingContent.putIfAbsent(h, bytes);
         return h;
     }
 
-    /** The hash of a payload the journal stored in the content store as it journaled it (KvJournal). */
-    private ContentHash journaled(byte[] payload) {
-        ContentHash h = known.get(payload);
-        return h != null ? h : ContentHash.sha256(payload);
+    /**
+     * A write's payload: its bytes when they came with the event (always for small ones), else only the hash under
+     * which the journal stored them, from which they are fetched if needed.
+     */
+    private final class Payload {
+        private byte[] bytes;
+        final int length;
+        final ContentHash hash;
+
+        Payload(byte[] bytes, int length, ContentHash hash) {
+            this.bytes = bytes.length == length ? bytes : null;
+            this.length = length;
+            this.hash = hash;
+        }
+
+        byte[] bytes() {
+            if (bytes == null) {
+                bytes = payloads.payload(hash);
+            }
+            return bytes;
+        }
+
+        /** The hash the version record names; the journal stored these bytes, so nothing is stashed. */
+        ContentHash stored() {
+            return hash != null ? hash : ContentHash.sha256(bytes);
+        }
     }
 
     private ContentHash emptyContent() {
@@ -292,14 +314,14 @@ final class VersionWriter {
         return inode;
     }
 
-    private void write(byte[] path, long offset, byte[] payload, long t, long seq, boolean approx) {
+    private void write(byte[] path, long offset, Payload payload, long t, long seq, boolean approx) {
         Inode inode = fileOf(path, t, seq);
         inode.approximate |= approx;
         long newSize = Math.max(inode.size, offset + payload.length);
         inode.changes++;
         inode.changedBytes += payload.length;
         if (inode.held != null && writable(inode, newSize)) {
-            System.arraycopy(payload, 0, inode.held, (int) offset, payload.length);
+            System.arraycopy(payload.bytes(), 0, inode.held, (int) offset, payload.length);
         }
         if (keyframeDue(inode, newSize)) {
             if (inode.held != null) {
@@ -314,14 +336,14 @@ final class VersionWriter {
                 // the replayed size is authoritative for what was written; pad to what the tree believes
                 inode.approximate = true;
             }
-            System.arraycopy(payload, 0, after, (int) offset, payload.length);
+            System.arraycopy(payload.bytes(), 0, after, (int) offset, payload.length);
             keyframe(inode, after, t, seq);
         } else {
             boolean inline = payload.length <= INLINE_MAX;
-            ContentHash h = inline ? null : journaled(payload);
+            ContentHash h = inline ? null : payload.stored();
             for (byte[] name : inode.names) {
                 record(name, t, seq, new VersionRecord(Kind.EXTENT, offset, payload.length, h, inode.mode, null,
-                        flags(inode), inline ? payload : null));
+                        flags(inode), inline ? payload.bytes() : null));
             }
         }
         inode.size = newSize;

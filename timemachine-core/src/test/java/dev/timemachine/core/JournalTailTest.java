@@ -17,7 +17,7 @@ class JournalTailTest {
     }
 
     private static List<Long> times(JournalTail.Taken taken) {
-        return taken.entries().stream().map(e -> e.event().timeNs()).toList();
+        return taken.entries().stream().map(h -> h.entry().event().timeNs()).toList();
     }
 
     @Test
@@ -28,7 +28,7 @@ class JournalTailTest {
         JournalTail.Taken taken = tail.take(Long.MIN_VALUE, 30);
         assertTrue(taken.complete());
         assertEquals(List.of(10L, 20L, 30L), times(taken));
-        assertEquals(List.of(6L, 7L, 5L), taken.entries().stream().map(JournalEntry::sequence).toList());
+        assertEquals(List.of(6L, 7L, 5L), taken.entries().stream().map(h -> h.entry().sequence()).toList());
         assertEquals(List.of(40L), times(tail.take(30, 50)));
     }
 
@@ -57,5 +57,19 @@ class JournalTailTest {
         JournalTail.Taken last = tail.take(65, 90);
         assertTrue(last.complete());
         assertEquals(List.of(70L), times(last));
+    }
+
+    /** The tail keeps the hash and length of a payload the journal stored, not its bytes. */
+    @Test
+    void keepsNoBytesOfAPayloadTheJournalStored() {
+        JournalTail tail = new JournalTail(1 << 20);
+        dev.timemachine.api.ContentHash h = dev.timemachine.api.ContentHash.sha256(new byte[4096]);
+        tail.appended(List.of(write(10, 4096), write(20, 100)), 2, new dev.timemachine.api.ContentHash[] {h, null});
+        List<JournalTail.Held> taken = tail.take(Long.MIN_VALUE, 30).entries();
+        assertEquals(0, taken.get(0).entry().event().payload().length);
+        assertEquals(4096, taken.get(0).payloadLength());
+        assertEquals(4096, taken.get(0).entry().event().length(), "the event still says how much was written");
+        assertEquals(h, taken.get(0).payloadHash());
+        assertEquals(100, taken.get(1).entry().event().payload().length, "a payload the journal kept inline stays");
     }
 }

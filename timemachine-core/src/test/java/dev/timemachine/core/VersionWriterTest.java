@@ -35,11 +35,13 @@ class VersionWriterTest {
         return new VersionWriter(tree, filter, new DiskImporter(null, filter), (path, t, s) -> {
             readBacks.incrementAndGet();
             return readBackGives.clone();
+        }, hash -> {
+            throw new AssertionError("no payload is fetched: the events carry them");
         });
     }
 
     private void apply(VersionWriter w, FsEvent e) {
-        w.apply(new JournalEntry(++seq, e));
+        w.apply(JournalTail.Held.of(new JournalEntry(++seq, e), null));
     }
 
     /** Many 4 KiB writes at scattered offsets: every keyframe holds exactly the bytes written so far, none read back. */
