@@ -7,13 +7,16 @@ import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.spi.Keyspace;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code l:} journal and the {@code e:} event summaries: the same keys, recording(4) time(8) seq(8), and the
  * same value, an encoded {@link FsEvent}. Its payload either ends the value ({@link #INLINE}: small payloads, and
  * none in a summary) or is named by its hash ({@link #BY_HASH}): the journal stored it in the content store,
  * that is in the payload log ({@link Segments}), so its bytes are written once. Values of format 1 (payload
- * always inline) are still read.
+ * always inline) are still read. The event log keeps its summaries in blocks ({@link #block}): one value holds
+ * the summaries of one compacted chunk, keyed by its first entry, so a million events are a few hundred entries.
  */
 final class EventCodec implements KeyspaceCodec {
     static final EventCodec JOURNAL = new EventCodec(Keyspace.JOURNAL);
@@ -21,6 +24,8 @@ final class EventCodec implements KeyspaceCodec {
     static final int KEY_LENGTH = 20;
     private static final byte V1 = 1;
     private static final byte V2 = 2;
+    /** A block of summaries: count(4), then for each: time(8) seq(8) and the fields of a summary. */
+    private static final byte BLOCK = 3;
     /** The payload's bytes follow. */
     private static final byte INLINE = 0;
     /** The payload's SHA-256 follows; its bytes are in the content store. */
@@ -70,6 +75,50 @@ final class EventCodec implements KeyspaceCodec {
     /** The value of {@code e} without its payload: what the event log keeps. */
     static byte[] summary(FsEvent e) {
         return fields(e, 1 + 4).put(INLINE).putInt(0).array();
+    }
+
+    /** One value holding the summaries of {@code entries}, in journal order, for the key of the first. */
+    static byte[] block(List<JournalEntry> entries) {
+        List<byte[]> bodies = new ArrayList<>(entries.size());
+        int size = 1 + 4;
+        for (JournalEntry entry : entries) {
+            byte[] body = summary(entry.event());
+            bodies.add(body);
+            size += 8 + 8 + 4 + body.length - 1;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).put(BLOCK).putInt(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            byte[] body = bodies.get(i);
+            b.putLong(entries.get(i).event().timeNs()).putLong(entries.get(i).sequence()).putInt(body.length - 1)
+                    .put(body, 1, body.length - 1);
+        }
+        return b.array();
+    }
+
+    /** Whether the value is a block of summaries rather than one entry. */
+    static boolean isBlock(byte[] value) {
+        return value.length > 0 && value[0] == BLOCK;
+    }
+
+    /** The entries of a block, in journal order. */
+    List<JournalEntry> decodeBlock(byte[] key, byte[] value) {
+        return ValueReader.decode(keyspace, key, value, BLOCK, r -> {
+            int n = r.b.getInt();
+            if (n < 0 || n > r.b.remaining() / 20) {
+                throw r.corrupt("bad block count " + n);
+            }
+            List<JournalEntry> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                long t = r.b.getLong();
+                long seq = r.b.getLong();
+                byte[] body = r.bytes();
+                byte[] one = new byte[body.length + 1];
+                one[0] = V2;
+                System.arraycopy(body, 0, one, 1, body.length);
+                out.add(new JournalEntry(seq, decode(key(Schema.recordingOf(key), t, seq), one).entry().event()));
+            }
+            return out;
+        });
     }
 
     private static ByteBuffer fields(FsEvent e, int tail) {
@@ -124,12 +173,19 @@ final class EventCodec implements KeyspaceCodec {
 
     @Override
     public void check(byte[] key, byte[] value) {
-        decode(key, value);
+        if (isBlock(value)) {
+            decodeBlock(key, value);
+        } else {
+            decode(key, value);
+        }
     }
 
     /** A journal entry's payload, when it is in the content store, must stay there until the entry is compacted. */
     @Override
     public void references(byte[] key, byte[] value, java.util.function.Consumer<ContentHash> out) {
+        if (isBlock(value)) {
+            return; // summaries carry no payload
+        }
         ContentHash h = decode(key, value).payloadHash();
         if (h != null) {
             out.accept(h);

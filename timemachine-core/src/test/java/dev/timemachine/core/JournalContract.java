@@ -138,6 +138,33 @@ public abstract class JournalContract extends EngineTestBase {
         assertEquals(0, reopened.events(2).scan(JournalPosition.START, e -> true));
     }
 
+    /**
+     * The log keeps what it is given in blocks: a scan from any position inside one gives exactly the events from
+     * there on, and a chunk logged again after a crash (the same first entry, more after it) is not doubled.
+     */
+    @Test
+    void theEventLogScansFromAnywhereAndTakesAChunkLoggedAgain() {
+        TimeMachineStore store = open();
+        Journal j = store.journal(4);
+        List<FsEvent> events = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            events.add(event(100 + i, bytes("/e/" + i), i));
+        }
+        j.append(events);
+        List<JournalEntry> entries = scanAll(j, JournalPosition.START);
+        store.events(4).append(entries.subList(0, 10));
+        store.events(4).append(entries.subList(10, 20));
+        store.events(4).append(entries.subList(10, 30)); // compacted again: starts where the last did, goes further
+        for (int from = 0; from < 30; from += 7) {
+            List<Long> got = new ArrayList<>();
+            store.events(4).scan(entries.get(from).position(), e -> got.add(e.event().timeNs()));
+            assertEquals(entries.subList(from, 30).stream().map(e -> e.event().timeNs()).toList(), got, "from " + from);
+        }
+        List<JournalEntry> firstFive = new ArrayList<>();
+        store.events(4).scan(JournalPosition.START, e -> firstFive.add(e) && firstFive.size() < 5);
+        assertEquals(5, firstFive.size(), "a visitor that returns false stops the scan");
+    }
+
     @Test
     void useAfterCloseFailsClearly() {
         TimeMachineStore store = open();
