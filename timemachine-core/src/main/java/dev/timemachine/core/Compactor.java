@@ -4,7 +4,6 @@ import dev.timemachine.api.ContentStore;
 import dev.timemachine.api.EventLog;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.JournalPosition;
-import dev.timemachine.api.VersionIndex;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +25,7 @@ final class Compactor {
     }
 
     private final KvJournal journal;
-    private final VersionIndex index;
+    private final KvVersionIndex index;
     private final EventLog events;
     private final ContentStore content;
     private final VersionWriter writer;
@@ -40,7 +39,7 @@ final class Compactor {
      */
     Compactor(KvTimeMachineStore store, int recording, TreeState tree, PathFilter filter, KvReplayer replayer) {
         this.journal = store.kvJournal(recording);
-        this.index = store.versions(recording);
+        this.index = store.kvVersions(recording);
         this.events = store.events(recording);
         this.content = store.content();
         this.writer = new VersionWriter(tree, filter, new DiskImporter(journal, filter), (path, t, seq) -> {
@@ -139,7 +138,7 @@ final class Compactor {
     private void flush() {
         content.putHashed(writer.pendingContent());
         writer.pendingContent().clear();
-        index.putAll(writer.pending());
+        index.append(writer.pending());
         writer.pending().clear();
     }
 }

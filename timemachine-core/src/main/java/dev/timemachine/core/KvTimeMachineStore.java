@@ -74,6 +74,11 @@ final class KvTimeMachineStore implements TimeMachineStore {
 
     @Override
     public VersionIndex versions(int recordingId) {
+        return kvVersions(recordingId);
+    }
+
+    /** The version index of a recording, with what only core uses of it. */
+    KvVersionIndex kvVersions(int recordingId) {
         ensureOpen();
         return new KvVersionIndex(kv, paths, recordingId);
     }

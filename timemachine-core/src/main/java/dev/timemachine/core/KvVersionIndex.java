@@ -1,12 +1,16 @@
 package dev.timemachine.core;
 
 import dev.timemachine.api.Version;
+import dev.timemachine.api.VersionRecord;
 import dev.timemachine.api.VersionIndex;
 import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +33,10 @@ final class KvVersionIndex implements VersionIndex {
         this.recording = recording;
     }
 
+    /** A run of extents holds this many writes at most, and this many bytes of them inline. */
+    private static final int RUN_WRITES = 1_024;
+    private static final int RUN_INLINE_BYTES = 256 << 10;
+
     @Override
     public void putAll(List<Version> versions) {
         if (versions.isEmpty()) {
@@ -36,12 +44,61 @@ final class KvVersionIndex implements VersionIndex {
         }
         try (KvBatch batch = kv.batch()) {
             for (Version v : versions) {
-                long id = paths.intern(v.path());
-                batch.put(Keyspace.VERSIONS, VersionCodec.key(recording, id, v.timeNs(), v.sequence()),
-                        VersionCodec.value(v.record()));
+                put(batch, paths.intern(v.path()), List.of(v));
             }
             batch.commit();
         }
+    }
+
+    /**
+     * Stores versions that come after every version stored for their paths, as the compactor's do: consecutive
+     * extents of one path with the same mode and flags are stored as one run ({@link VersionCodec#run}), which is
+     * correct because nothing of that path can later be stored between them. The same versions stored again (a
+     * chunk compacted again after a crash) give the same entries, and more of them after the same first one a
+     * run that replaces it.
+     */
+    void append(List<Version> versions) {
+        if (versions.isEmpty()) {
+            return;
+        }
+        Map<ByteBuffer, List<Version>> byPath = new LinkedHashMap<>();
+        for (Version v : versions) {
+            byPath.computeIfAbsent(ByteBuffer.wrap(v.path()), p -> new ArrayList<>()).add(v);
+        }
+        try (KvBatch batch = kv.batch()) {
+            for (List<Version> ofPath : byPath.values()) {
+                long id = paths.intern(ofPath.get(0).path());
+                List<Version> run = new ArrayList<>();
+                int inline = 0;
+                for (Version v : ofPath) {
+                    VersionRecord r = v.record();
+                    boolean extent = r.kind() == VersionRecord.Kind.EXTENT;
+                    int bytes = r.data() == null ? 0 : r.data().length;
+                    if (!run.isEmpty() && (!extent || run.size() == RUN_WRITES || inline + bytes > RUN_INLINE_BYTES
+                            || r.mode() != run.get(0).record().mode() || r.flags() != run.get(0).record().flags())) {
+                        put(batch, id, run);
+                        run.clear();
+                        inline = 0;
+                    }
+                    if (extent) {
+                        run.add(v);
+                        inline += bytes;
+                    } else {
+                        put(batch, id, List.of(v));
+                    }
+                }
+                if (!run.isEmpty()) {
+                    put(batch, id, run);
+                }
+            }
+            batch.commit();
+        }
+    }
+
+    private void put(KvBatch batch, long id, List<Version> vs) {
+        Version first = vs.get(0);
+        batch.put(Keyspace.VERSIONS, VersionCodec.key(recording, id, first.timeNs(), first.sequence()),
+                vs.size() == 1 ? VersionCodec.value(first.record()) : VersionCodec.run(vs));
     }
 
     @Override
@@ -64,8 +121,11 @@ final class KvVersionIndex implements VersionIndex {
         byte[] to = Schema.prefixEnd(VersionCodec.pathPrefix(recording, id));
         try (KvCursor c = kv.scan(Keyspace.VERSIONS, from, to)) {
             while (c.next()) {
-                if (!visitor.test(decode(path, c.key(), c.value()))) {
-                    return;
+                for (Version v : VersionCodec.versions(path, c.key(), c.value())) {
+                    // a run found at an instant inside it: its later writes are not there yet
+                    if (v.timeNs() <= atNs && !visitor.test(v)) {
+                        return;
+                    }
                 }
             }
         }
@@ -99,9 +159,5 @@ final class KvVersionIndex implements VersionIndex {
                 return;
             }
         }
-    }
-
-    private static Version decode(byte[] path, byte[] key, byte[] value) {
-        return new Version(path, VersionCodec.time(key), VersionCodec.sequence(key), VersionCodec.record(key, value));
     }
 }

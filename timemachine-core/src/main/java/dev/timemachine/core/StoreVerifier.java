@@ -159,16 +159,17 @@ final class StoreVerifier {
         try (KvCursor c = kv.scan(Keyspace.VERSIONS, null, null)) {
             while (c.next()) {
                 tick();
-                versions++;
                 byte[] key = c.key();
-                VersionRecord rec;
+                List<dev.timemachine.api.Version> held;
                 try {
                     VersionCodec.INSTANCE.check(key, c.value());
-                    rec = VersionCodec.record(key, c.value());
+                    held = VersionCodec.versions(new byte[0], key, c.value());
                 } catch (CorruptDataException e) {
+                    versions++;
                     undecodable(e);
                     continue;
                 }
+                versions += held.size();
                 byte[] prefix = Arrays.copyOf(key, 12);
                 if (!Arrays.equals(prefix, lastPrefix)) {
                     reported.clear();
@@ -190,13 +191,16 @@ final class StoreVerifier {
                     }
                     continue;
                 }
-                if (rec.content() != null && !store.content().contains(rec.content())
-                        && reported.add("content " + rec.content())) {
-                    problem(Keyspace.VERSIONS, key, Kind.MISSING_CONTENT, "refers to content " + rec.content()
-                            + ", which is not in the content store");
-                }
-                if (rec.kind() == VersionRecord.Kind.RENAME || rec.kind() == VersionRecord.Kind.LINK) {
-                    checkSource(key, recording, path, rec);
+                for (dev.timemachine.api.Version v : held) {
+                    VersionRecord rec = v.record();
+                    if (rec.content() != null && !store.content().contains(rec.content())
+                            && reported.add("content " + rec.content())) {
+                        problem(Keyspace.VERSIONS, key, Kind.MISSING_CONTENT, "refers to content " + rec.content()
+                                + ", which is not in the content store");
+                    }
+                    if (rec.kind() == VersionRecord.Kind.RENAME || rec.kind() == VersionRecord.Kind.LINK) {
+                        checkSource(key, recording, path, rec);
+                    }
                 }
             }
         }

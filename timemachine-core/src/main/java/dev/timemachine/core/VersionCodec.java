@@ -5,17 +5,27 @@ import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.VersionRecord;
 import dev.timemachine.api.spi.Keyspace;
 import java.nio.ByteBuffer;
+import dev.timemachine.api.Version;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * The {@code m:} version index: keys recording(4) pathId(8) ~time(8) ~seq(8), so the versions of a path run
- * newest first and one forward seek finds "latest at or before T"; values are encoded {@link VersionRecord}s.
+ * newest first and one forward seek finds "latest at or before T"; values are encoded {@link VersionRecord}s,
+ * or a run of consecutive extents of one path ({@link #run}), keyed by its first: a file grown by a million
+ * small writes is then a thousand entries, not a million. A run holds nothing but that path's extents between
+ * its first and its last, so a seek to any instant inside it finds it, and its writes after the instant are
+ * left out when it is read.
  */
 final class VersionCodec implements KeyspaceCodec {
     static final VersionCodec INSTANCE = new VersionCodec();
     static final int KEY_LENGTH = 28;
     private static final byte V1 = 1;
+    /** A run of extents: mode(4) flags(4) count(4), then per write dt(8) dseq(8) offset(8) length(8) and its bytes or hash. */
+    private static final byte RUN = 2;
+    private static final byte RUN_DATA = 0;
+    private static final byte RUN_HASH = 1;
     /** Where the content flag sits in a value: after version, kind, flags, offset, length and mode. */
     private static final int CONTENT_AT = 1 + 1 + 4 + 8 + 8 + 4;
 
@@ -72,6 +82,74 @@ final class VersionCodec implements KeyspaceCodec {
         }
     }
 
+    /** Whether a value is a run of extents. */
+    static boolean isRun(byte[] value) {
+        return value.length > 0 && value[0] == RUN;
+    }
+
+    /**
+     * The value of a run: {@code writes} are extents of one path, oldest first, with the same mode and flags, and
+     * the key is the first one's.
+     */
+    static byte[] run(List<Version> writes) {
+        Version first = writes.get(0);
+        int size = 1 + 4 + 4 + 4;
+        for (Version v : writes) {
+            VersionRecord r = v.record();
+            size += 8 + 8 + 8 + 8 + 1 + (r.content() != null ? ContentHash.LENGTH : 4 + r.data().length);
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).put(RUN).putInt(first.record().mode()).putInt(first.record().flags())
+                .putInt(writes.size());
+        for (Version v : writes) {
+            VersionRecord r = v.record();
+            b.putLong(v.timeNs() - first.timeNs()).putLong(v.sequence() - first.sequence()).putLong(r.offset())
+                    .putLong(r.length());
+            if (r.content() != null) {
+                b.put(RUN_HASH).put(r.content().toBytes());
+            } else {
+                b.put(RUN_DATA).putInt(r.data().length).put(r.data());
+            }
+        }
+        return b.array();
+    }
+
+    /** The versions an entry holds, newest first: one, or the writes of a run. */
+    static List<Version> versions(byte[] path, byte[] key, byte[] value) {
+        long t = time(key);
+        long s = sequence(key);
+        if (!isRun(value)) {
+            return List.of(new Version(path, t, s, record(key, value)));
+        }
+        return ValueReader.decode(Keyspace.VERSIONS, key, value, RUN, r -> {
+            int mode = r.b.getInt();
+            int flags = r.b.getInt();
+            int n = r.b.getInt();
+            if (n < 1 || n > r.b.remaining() / 33) {
+                throw r.corrupt("bad run length " + n);
+            }
+            Version[] out = new Version[n];
+            for (int i = 0; i < n; i++) {
+                long dt = r.b.getLong();
+                long ds = r.b.getLong();
+                long offset = r.b.getLong();
+                long length = r.b.getLong();
+                byte kind = r.b.get();
+                VersionRecord rec;
+                if (kind == RUN_HASH) {
+                    byte[] h = new byte[ContentHash.LENGTH];
+                    r.b.get(h);
+                    rec = new VersionRecord(VersionRecord.Kind.EXTENT, offset, length, ContentHash.of(h), mode, null, flags);
+                } else if (kind == RUN_DATA) {
+                    rec = new VersionRecord(VersionRecord.Kind.EXTENT, offset, length, null, mode, null, flags, r.bytes());
+                } else {
+                    throw r.corrupt("unknown write kind " + kind + " in a run");
+                }
+                out[n - 1 - i] = new Version(path, t + dt, s + ds, rec);
+            }
+            return List.of(out);
+        });
+    }
+
     static VersionRecord record(byte[] key, byte[] value) {
         return ValueReader.decode(Keyspace.VERSIONS, key, value, V1, r -> {
             VersionRecord.Kind kind = VersionRecord.Kind.ofCode(r.b.get() & 0xFF);
@@ -97,12 +175,20 @@ final class VersionCodec implements KeyspaceCodec {
             throw new CorruptDataException(Schema.describe(Keyspace.VERSIONS, key),
                     "a version key has " + KEY_LENGTH + " bytes, not " + key.length);
         }
-        record(key, value);
+        versions(new byte[0], key, value);
     }
 
     /** Reads only the content field, so collecting the references of every version costs no full decode. */
     @Override
     public void references(byte[] key, byte[] value, Consumer<ContentHash> out) {
+        if (isRun(value)) {
+            for (Version v : versions(new byte[0], key, value)) {
+                if (v.record().content() != null) {
+                    out.accept(v.record().content());
+                }
+            }
+            return;
+        }
         if (value.length == 0 || value[0] != V1 || value.length <= CONTENT_AT) {
             record(key, value); // throws naming the key
             return;
