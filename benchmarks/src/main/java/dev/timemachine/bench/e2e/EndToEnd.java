@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  * java benchmarks/src/main/java/dev/timemachine/bench/e2e/EndToEnd.java [--jar timemachine-cli/target/timemachine.jar]
  *     [--work /tmp/tm-e2e] [--reps 5] [--peer-reps 3] [--startup-reps 10]
  *     [--workloads startup,maven,tar,sqlite,git,mixed,dd,smallwrites] [--peers strace,reprozip,fatrace|none]
- *     [--jvm-opts "-Xmx2g ..."] [--launcher bin/timemachine] [--verify last|all|none]
+ *     [--jvm-opts "-Xmx2g ..."] [--launcher bin/timemachine] [--capture-jar benchmarks/target/benchmarks.jar]
+ *     [--verify last|all|none]
  * </pre>
  *
  * {@code --launcher SCRIPT} runs the recorder the way users do, through the checkout's launcher script (its
@@ -57,8 +58,8 @@ import java.util.stream.Stream;
 public final class EndToEnd {
 
     enum Mode {
-        ALONE("alone"), RECORD("timemachine"), STRACE("strace"), REPROZIP("reprozip"), FATRACE("fatrace"),
-        JVM("java -jar --version");
+        ALONE("alone"), RECORD("timemachine"), CAPTURE("capture alone"), STRACE("strace"), REPROZIP("reprozip"),
+        FATRACE("fatrace"), JVM("java -jar --version");
 
         final String label;
 
@@ -104,6 +105,8 @@ public final class EndToEnd {
     private final List<String> jvmOpts;
     /** The launcher script the recorder runs through, in its own tree; null: {@code java -jar}. */
     private Path launcher;
+    /** The benchmarks jar, for the capture-only mode (CaptureOnly); null when it is not measured. */
+    private Path benchJar;
     private final String verify;
     private final List<Mode> peers = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
@@ -145,6 +148,7 @@ public final class EndToEnd {
         List<String> jvmOpts = List.of();
         String verify = "last";
         Path launcher = null;
+        Path captureJar = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--jar" -> jar = Path.of(args[++i]);
@@ -161,10 +165,11 @@ public final class EndToEnd {
                 }
                 case "--verify" -> verify = args[++i];
                 case "--launcher" -> launcher = Path.of(args[++i]);
+                case "--capture-jar" -> captureJar = Path.of(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i] + "; accepted: --jar JAR, --work DIR, --e2e DIR, "
                             + "--reps N, --peer-reps N, --startup-reps N, --workloads a,b, --peers a,b|none, "
-                            + "--jvm-opts OPTS, --launcher SCRIPT, --verify last|all|none");
+                            + "--jvm-opts OPTS, --launcher SCRIPT, --capture-jar BENCHMARKS_JAR, --verify last|all|none");
                     System.exit(2);
                 }
             }
@@ -201,6 +206,11 @@ public final class EndToEnd {
             Files.copy(jar, tree.resolve("timemachine-cli/target/timemachine.jar"), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.COPY_ATTRIBUTES);
             b.notes.add("recorder run through " + launcher + " (copied to " + b.launcher + ")");
+        }
+        if (captureJar != null) {
+            // the capture with a consumer that only decodes and counts: what the kernel side costs, in the same run
+            b.benchJar = captureJar.toAbsolutePath();
+            b.peers.add(Mode.CAPTURE);
         }
         if (!peerList.equals("none")) {
             for (String p : peerList.split(",")) {
@@ -250,6 +260,8 @@ public final class EndToEnd {
         List<Mode> modes = new ArrayList<>(List.of(Mode.ALONE, Mode.RECORD));
         if (startup) {
             modes.add(Mode.JVM);
+        } else if (peers.contains(Mode.CAPTURE)) {
+            modes.add(Mode.CAPTURE); // every repetition: the comparison the recorder's own cost is judged by
         }
         System.err.println("== " + w);
         run(w, Mode.ALONE, -1); // warm-up: page cache, binaries, ~/.m2
@@ -257,7 +269,7 @@ public final class EndToEnd {
         for (int rep = 0; rep < n; rep++) {
             List<Mode> order = new ArrayList<>(modes);
             if (!startup && rep < peerReps) {
-                order.addAll(peers);
+                peers.stream().filter(m -> m != Mode.CAPTURE).forEach(order::add);
             }
             Collections.rotate(order, -rep);
             order.removeAll(failed);
@@ -318,6 +330,10 @@ public final class EndToEnd {
                 // over noclone3: ReproZip 1.1 aborts on clone3(), i.e. on any thread glibc 2.36 creates
                 argv.addAll(List.of("reprozip", "trace", "-d", peerOut.toString(), "-w", "--dont-identify-packages",
                         work.resolve("bin/noclone3").toString()));
+                argv.addAll(cmd);
+            }
+            case CAPTURE -> {
+                argv.addAll(List.of("java", "-cp", benchJar.toString(), "dev.timemachine.bench.capture.CaptureOnly"));
                 argv.addAll(cmd);
             }
             case JVM -> {
