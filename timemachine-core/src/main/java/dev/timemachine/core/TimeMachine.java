@@ -257,6 +257,40 @@ public final class TimeMachine implements AutoCloseable {
      *                                  dir could not be written when it was opened
      */
     public RecordResult record(RecordRequest request) throws InterruptedException {
+        Places places = places(request);
+        try (EventSource source = request.source() != null ? request.source() : eventSource(request.capture())) {
+            return Recorder.record(store, source, request, places.roots(), places.stateDir(), options.ticker, options.clock);
+        }
+    }
+
+    /**
+     * Starts recording this JVM and every process it starts from now on, under the request's roots, until
+     * {@link ActiveRecording#stop}: for a test that records its own file changes. The request's command is only
+     * the recording's description; the state dir is never recorded.
+     *
+     * @throws IllegalArgumentException if a root is not a directory
+     * @throws TimeMachineException     if the capture cannot start
+     */
+    public ActiveRecording startRecording(RecordRequest request) {
+        Places places = places(request);
+        EventSource source = request.source() != null ? request.source() : eventSource(request.capture());
+        try {
+            Recorder.Active active = Recorder.start(store, source, request, places.roots(), places.stateDir(),
+                    options.ticker, options.clock);
+            source.track((int) ProcessHandle.current().pid());
+            request.progress().step("running");
+            return new ActiveRecording(active, source, options.ticker);
+        } catch (RuntimeException e) {
+            throw Closeables.closeAfter(e, source);
+        }
+    }
+
+    /** Where a recording's roots and state dir really are. */
+    private record Places(List<Path> roots, Path stateDir) {
+    }
+
+    /** The request's roots and this state dir as real paths; on a failure, the request's source is closed. */
+    private Places places(RecordRequest request) {
         ensureOpen();
         List<Path> roots = new ArrayList<>();
         Path real;
@@ -279,9 +313,7 @@ public final class TimeMachine implements AutoCloseable {
             closeSource(request);
             throw e;
         }
-        try (EventSource source = request.source() != null ? request.source() : eventSource(request.capture())) {
-            return Recorder.record(store, source, request, roots, real, options.ticker, options.clock);
-        }
+        return new Places(roots, real);
     }
 
     private static void closeSource(RecordRequest request) {
