@@ -11,6 +11,7 @@ import dev.timemachine.api.spi.KvCursor;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,12 @@ final class KvContentStore implements ContentStore {
      * largest chunk, so a chunk never has the hash of chunked content.
      */
     static final int CHUNKED_FROM = Chunker.MAX + 1;
+    /** Content smaller than this is never stored as a delta: a patch's headers alone are about 100 bytes. */
+    static final int DELTA_MIN = 1024;
+    /** A delta is stored if its patch is at most this fraction of the content. */
+    static final double DELTA_RATIO = 0.5;
+    /** The most patches applied to rebuild content: a longer chain stores the bytes again. */
+    static final int DELTA_CHAIN = 8;
 
     private final KeyValueStore kv;
     private final Segments segments;
@@ -149,11 +156,70 @@ final class KvContentStore implements ContentStore {
 
     @Override
     public void putHashed(Map<ContentHash, byte[]> contents) {
+        putHashed(contents, Map.of());
+    }
+
+    /**
+     * Stores content by hash, as {@link #putHashed(Map)}; content with an entry in {@code similar} (a small file's
+     * keyframe, with its previous keyframe) is stored as a patch to that content where the patch is at most
+     * {@link #DELTA_RATIO} of its size.
+     */
+    void putHashed(Map<ContentHash, byte[]> contents, Map<ContentHash, ContentHash> similar) {
         Set<ContentHash> inBatch = new HashSet<>();
         try (KvBatch batch = kv.batch()) {
-            contents.forEach((hash, bytes) -> stage(batch, hash, bytes, inBatch));
+            Map<ContentHash, Integer> deltaDepths = new HashMap<>();
+            contents.forEach((hash, bytes) -> {
+                ContentHash base = similar.get(hash);
+                if (base == null || !stageDelta(batch, hash, bytes, base, contents, deltaDepths, inBatch)) {
+                    stage(batch, hash, bytes, inBatch);
+                }
+            });
             batch.commit();
         }
+    }
+
+    /**
+     * Stages {@code bytes} as a patch to {@code base} if that is worth it: the base is there, the chain of patches
+     * stays short, and the patch is small enough.
+     *
+     * @param pending     content of this batch, the base possibly among it
+     * @param deltaDepths the chain depths of this batch's deltas
+     */
+    private boolean stageDelta(KvBatch batch, ContentHash hash, byte[] bytes, ContentHash base,
+                               Map<ContentHash, byte[]> pending, Map<ContentHash, Integer> deltaDepths,
+                               Set<ContentHash> inBatch) {
+        if (bytes.length < DELTA_MIN || bytes.length >= CHUNKED_FROM || base.equals(hash) || inBatch.contains(hash)
+                || kv.get(Keyspace.CONTENT, hash.toBytes()) != null) {
+            return false;
+        }
+        byte[] baseBytes;
+        int depth;
+        if (inBatch.contains(base)) {
+            baseBytes = pending.get(base);
+            depth = deltaDepths.getOrDefault(base, 0) + 1;
+        } else {
+            byte[] value = kv.get(Keyspace.CONTENT, base.toBytes());
+            if (value == null) {
+                return false;
+            }
+            ContentCodec.Stored stored = ContentCodec.decode(base.toBytes(), value);
+            if (stored.parts() != null) {
+                return false;
+            }
+            depth = stored.delta() == null ? 1 : stored.delta().depth() + 1;
+            baseBytes = depth > DELTA_CHAIN ? null : get(base);
+        }
+        if (depth > DELTA_CHAIN || baseBytes == null || baseBytes.length >= CHUNKED_FROM) {
+            return false;
+        }
+        byte[] patch = Deltas.diff(baseBytes, bytes);
+        if (patch.length > bytes.length * DELTA_RATIO) {
+            return false;
+        }
+        inBatch.add(hash);
+        deltaDepths.put(hash, depth);
+        batch.put(Keyspace.CONTENT, hash.toBytes(), ContentCodec.delta(depth, base, patch));
+        return true;
     }
 
     /** Adds {@code bytes} to the batch unless already stored; returns its hash. */
@@ -186,6 +252,11 @@ final class KvContentStore implements ContentStore {
 
     @Override
     public byte[] get(ContentHash hash) {
+        return get(hash, 0);
+    }
+
+    /** @param hops how many deltas led here: a longer chain than any stored is damage, not a deep chain */
+    private byte[] get(ContentHash hash, int hops) {
         byte[] key = hash.toBytes();
         ContentCodec.Stored stored = stored(hash);
         byte[] bytes;
@@ -193,6 +264,8 @@ final class KvContentStore implements ContentStore {
             bytes = stored.bytes();
         } else if (stored.extent() != null) {
             bytes = read(key, stored.extent());
+        } else if (stored.delta() != null) {
+            bytes = patched(key, stored.delta(), hops);
         } else {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (ContentHash part : stored.parts()) {
@@ -208,6 +281,26 @@ final class KvContentStore implements ContentStore {
             throw new CorruptDataException(Schema.describe(Keyspace.CONTENT, key), "content does not match its hash");
         }
         return bytes;
+    }
+
+    /** A delta's content: its base (checked against its hash), patched. */
+    private byte[] patched(byte[] key, ContentCodec.Delta delta, int hops) {
+        if (hops >= DELTA_CHAIN) {
+            throw new CorruptDataException(Schema.describe(Keyspace.CONTENT, key),
+                    "a chain of more than " + DELTA_CHAIN + " deltas");
+        }
+        byte[] base;
+        try {
+            base = get(delta.base(), hops + 1);
+        } catch (ContentMissingException e) {
+            throw new CorruptDataException(Schema.describe(Keyspace.CONTENT, key),
+                    "the base " + delta.base() + " of this delta is not in the content store");
+        }
+        try {
+            return Deltas.patch(base, delta.patch(), CHUNKED_FROM - 1);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptDataException(Schema.describe(Keyspace.CONTENT, key), e.getMessage());
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.timemachine.core;
 
 import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.ContentMissingException;
 import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.VersionRecord;
 import dev.timemachine.api.spi.KeyValueStore;
@@ -90,6 +91,8 @@ final class StoreVerifier {
                     byte[] digest;
                     if (stored.extent() != null) {
                         digest = segmentDigest(key, stored.extent());
+                    } else if (stored.delta() != null) {
+                        digest = deltaDigest(key);
                     } else {
                         digest = stored.bytes() != null ? Hashing.sha256(stored.bytes()) : assembledDigest(key, stored);
                     }
@@ -110,6 +113,27 @@ final class StoreVerifier {
         } catch (CorruptDataException e) {
             String m = e.getMessage();
             problems.add(new Problem(e.key(), Kind.MISSING_CONTENT, m.startsWith(e.key() + ": ") ? m.substring(e.key().length() + 2) : m));
+            return null;
+        }
+    }
+
+    /**
+     * Whether a delta rebuilds what its key names: its chain of bases is rebuilt and checked, each base against its
+     * own hash. Null, reported, if it does not; the key itself if it does.
+     */
+    private byte[] deltaDigest(byte[] key) {
+        try {
+            store.kvContent().get(ContentHash.of(key));
+            return key;
+        } catch (ContentMissingException e) {
+            problems.add(new Problem(Schema.describe(Keyspace.CONTENT, key), Kind.MISSING_CONTENT,
+                    "content " + e.hash() + " it is rebuilt from is not in the content store"));
+            return null;
+        } catch (CorruptDataException e) {
+            String m = e.getMessage();
+            problems.add(new Problem(Schema.describe(Keyspace.CONTENT, key),
+                    m.contains("not in the content store") ? Kind.MISSING_CONTENT : Kind.HASH_MISMATCH,
+                    m.startsWith(e.key() + ": ") ? m.substring(e.key().length() + 2) : m));
             return null;
         }
     }

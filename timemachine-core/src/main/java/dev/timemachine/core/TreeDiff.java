@@ -6,8 +6,8 @@ import dev.timemachine.core.TreeChange.Marker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -89,26 +89,15 @@ final class TreeDiff {
     }
 
     private static byte[] digest(TimeMachineStore store, ContentLayout layout) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            layout.writeTo(new OutputStream() {
-                @Override
-                public void write(int b) {
-                    md.update((byte) b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    md.update(b, off, len);
-                }
-            }, store.content());
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest md = Hashing.newSha256();
+        try (OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
+            layout.writeTo(sink, store.content());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return md.digest();
     }
+
 
     private static String name(FileState.Type t) {
         return switch (t) {
