@@ -51,10 +51,11 @@ final class GcCommand implements Callable<Integer> {
             }
             GcResult r = tm.gc(drop, TerminalProgress.of(spec.commandLine().getErr(), "gc"));
             List<RecordingInfo> left = tm.recordings();
-            spec.commandLine().getOut().printf("dropped %d recordings%s; freed %d content blobs (%s); %d blobs and %d recordings remain%n",
+            spec.commandLine().getOut().printf("dropped %d recordings%s; freed %d content blobs; packed %d keyframes as deltas;"
+                            + " %s freed; %d blobs and %d recordings remain%n",
                     r.droppedRecordings().size(), r.droppedRecordings().isEmpty() ? "" : " (" + r.droppedRecordings().stream()
                             .map(String::valueOf).collect(Collectors.joining(", ")) + ")",
-                    r.blobsFreed(), Sizes.human(r.bytesFreed()), r.blobsKept(), left.size());
+                    r.blobsFreed(), r.keyframesPacked(), Sizes.human(r.bytesFreed()), r.blobsKept(), left.size());
         }
         return ExitCode.OK;
     }

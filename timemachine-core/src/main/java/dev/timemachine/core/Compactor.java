@@ -27,7 +27,7 @@ final class Compactor {
     private final KvJournal journal;
     private final KvVersionIndex index;
     private final EventLog events;
-    private final KvContentStore content;
+    private final ContentStore content;
     private final VersionWriter writer;
     private JournalTail tail;
     /** The highest watermark compacted up to so far. */
@@ -41,7 +41,7 @@ final class Compactor {
         this.journal = store.kvJournal(recording);
         this.index = store.kvVersions(recording);
         this.events = store.events(recording);
-        this.content = store.kvContent();
+        this.content = store.content();
         this.writer = new VersionWriter(tree, filter, new DiskImporter(journal, filter), (path, t, seq) -> {
             flush();
             return replayer.contentAt(path, t, seq);
@@ -136,9 +136,8 @@ final class Compactor {
 
     /** Content is written before the versions that refer to it, so a reader never meets a dangling hash. */
     private void flush() {
-        content.putHashed(writer.pendingContent(), writer.similarContent());
+        content.putHashed(writer.pendingContent());
         writer.pendingContent().clear();
-        writer.similarContent().clear();
         index.append(writer.pending());
         writer.pending().clear();
     }

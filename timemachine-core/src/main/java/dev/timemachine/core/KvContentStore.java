@@ -42,6 +42,8 @@ final class KvContentStore implements ContentStore {
     static final double DELTA_RATIO = 0.5;
     /** The most patches applied to rebuild content: a longer chain stores the bytes again. */
     static final int DELTA_CHAIN = 8;
+    /** Patches stored between commits while packing. */
+    private static final int PACK_BATCH = 256;
 
     private final KeyValueStore kv;
     private final Segments segments;
@@ -156,70 +158,104 @@ final class KvContentStore implements ContentStore {
 
     @Override
     public void putHashed(Map<ContentHash, byte[]> contents) {
-        putHashed(contents, Map.of());
-    }
-
-    /**
-     * Stores content by hash, as {@link #putHashed(Map)}; content with an entry in {@code similar} (a small file's
-     * keyframe, with its previous keyframe) is stored as a patch to that content where the patch is at most
-     * {@link #DELTA_RATIO} of its size.
-     */
-    void putHashed(Map<ContentHash, byte[]> contents, Map<ContentHash, ContentHash> similar) {
         Set<ContentHash> inBatch = new HashSet<>();
         try (KvBatch batch = kv.batch()) {
-            Map<ContentHash, Integer> deltaDepths = new HashMap<>();
-            contents.forEach((hash, bytes) -> {
-                ContentHash base = similar.get(hash);
-                if (base == null || !stageDelta(batch, hash, bytes, base, contents, deltaDepths, inBatch)) {
-                    stage(batch, hash, bytes, inBatch);
-                }
-            });
+            contents.forEach((hash, bytes) -> stage(batch, hash, bytes, inBatch));
             batch.commit();
         }
     }
 
     /**
-     * Stages {@code bytes} as a patch to {@code base} if that is worth it: the base is there, the chain of patches
-     * stays short, and the patch is small enough.
+     * Stores content again as a bsdiff patch to similar content, where the patch is at most {@link #DELTA_RATIO} of
+     * its size (gc's packing, docs/storage.md "Deltas"). Each pair is (content, its base), say a file's keyframe
+     * and the keyframe before it. Left as it is: content already a delta or the base of one, chunked, outside
+     * the delta sizes or missing, and content whose base is missing, chunked, or would make a chain longer than
+     * {@link #DELTA_CHAIN} or a cycle. Each content value is replaced in one commit, by a patch that rebuilds the
+     * same bytes.
      *
-     * @param pending     content of this batch, the base possibly among it
-     * @param deltaDepths the chain depths of this batch's deltas
+     * @param bases the bases of the deltas stored already (a patch under one would lengthen chains past their
+     *              depth); the bases of the new patches are added
+     * @return how many were stored as patches, and the bytes that freed in the engine (the payload log's space
+     *     is freed by gc's segment pass)
      */
-    private boolean stageDelta(KvBatch batch, ContentHash hash, byte[] bytes, ContentHash base,
-                               Map<ContentHash, byte[]> pending, Map<ContentHash, Integer> deltaDepths,
-                               Set<ContentHash> inBatch) {
-        if (bytes.length < DELTA_MIN || bytes.length >= CHUNKED_FROM || base.equals(hash) || inBatch.contains(hash)
-                || kv.get(Keyspace.CONTENT, hash.toBytes()) != null) {
-            return false;
-        }
-        byte[] baseBytes;
-        int depth;
-        if (inBatch.contains(base)) {
-            baseBytes = pending.get(base);
-            depth = deltaDepths.getOrDefault(base, 0) + 1;
-        } else {
-            byte[] value = kv.get(Keyspace.CONTENT, base.toBytes());
-            if (value == null) {
-                return false;
+    Packed pack(List<ContentHash[]> pairs, Set<ContentHash> bases) {
+        Map<ContentHash, ContentHash> packed = new HashMap<>();
+        long freed = 0;
+        KvBatch batch = kv.batch();
+        try {
+            for (ContentHash[] pair : pairs) {
+                ContentHash hash = pair[0];
+                ContentHash base = pair[1];
+                if (hash.equals(base) || packed.containsKey(hash) || bases.contains(hash)) {
+                    continue;
+                }
+                Integer depth = depthOf(base, hash, packed);
+                byte[] value = depth == null ? null : kv.get(Keyspace.CONTENT, hash.toBytes());
+                if (value == null || !deltaCandidate(hash, value)) {
+                    continue;
+                }
+                byte[] bytes = get(hash);
+                byte[] patch = Deltas.diff(get(base), bytes);
+                if (patch.length > bytes.length * DELTA_RATIO) {
+                    continue;
+                }
+                byte[] delta = ContentCodec.delta(depth, base, patch);
+                batch.put(Keyspace.CONTENT, hash.toBytes(), delta);
+                freed += Math.max(0, value.length - delta.length);
+                packed.put(hash, base);
+                bases.add(base);
+                if (batch.size() >= PACK_BATCH) {
+                    batch.commit();
+                    batch.close();
+                    batch = kv.batch();
+                }
             }
-            ContentCodec.Stored stored = ContentCodec.decode(base.toBytes(), value);
-            if (stored.parts() != null) {
-                return false;
+            batch.commit();
+        } finally {
+            batch.close();
+        }
+        return new Packed(packed.size(), freed);
+    }
+
+    /** What {@link #pack} did. */
+    record Packed(int values, long bytesFreed) {
+    }
+
+    /** Whether a stored value holds whole bytes of a size worth a patch: not chunked, not a delta already. */
+    private static boolean deltaCandidate(ContentHash hash, byte[] value) {
+        ContentCodec.Stored stored = ContentCodec.decode(hash.toBytes(), value);
+        long length = stored.bytes() != null ? stored.bytes().length
+                : stored.extent() != null ? stored.extent().length() : -1;
+        return length >= DELTA_MIN && length < CHUNKED_FROM;
+    }
+
+    /**
+     * The depth a patch to {@code base} would have, or null if none may be made: the base is missing or chunked,
+     * the chain would be too long, or it leads back to {@code target}.
+     */
+    private Integer depthOf(ContentHash base, ContentHash target, Map<ContentHash, ContentHash> packed) {
+        int depth = 1;
+        for (ContentHash h = base; ; depth++) {
+            if (depth > DELTA_CHAIN || h.equals(target)) {
+                return null;
             }
-            depth = stored.delta() == null ? 1 : stored.delta().depth() + 1;
-            baseBytes = depth > DELTA_CHAIN ? null : get(base);
+            ContentHash next = packed.get(h);
+            if (next == null) {
+                byte[] value = kv.get(Keyspace.CONTENT, h.toBytes());
+                if (value == null) {
+                    return null;
+                }
+                ContentCodec.Stored stored = ContentCodec.decode(h.toBytes(), value);
+                if (stored.parts() != null) {
+                    return null;
+                }
+                if (stored.delta() == null) {
+                    return depth;
+                }
+                next = stored.delta().base();
+            }
+            h = next;
         }
-        if (depth > DELTA_CHAIN || baseBytes == null || baseBytes.length >= CHUNKED_FROM) {
-            return false;
-        }
-        byte[] patch = Deltas.diff(baseBytes, bytes);
-        if (patch.length > bytes.length * DELTA_RATIO) {
-            return false;
-        }
-        inBatch.add(hash);
-        deltaDepths.put(hash, depth);
-        batch.put(Keyspace.CONTENT, hash.toBytes(), ContentCodec.delta(depth, base, patch));
-        return true;
     }
 
     /** Adds {@code bytes} to the batch unless already stored; returns its hash. */

@@ -1,6 +1,5 @@
 package dev.timemachine.core;
 
-import dev.timemachine.api.ContentHash;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,8 +29,6 @@ final class TreeState {
         byte[] held;
         /** Whether {@link #held} is also content waiting to be stored, and so must be copied before a change. */
         boolean heldShared;
-        /** The file's last keyframe big enough for a delta to the next one to pay, or null. */
-        ContentHash keyframe;
         final List<byte[]> names = new ArrayList<>();
 
         Inode(long size, int mode) {

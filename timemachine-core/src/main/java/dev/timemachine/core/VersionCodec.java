@@ -42,9 +42,12 @@ final class VersionCodec implements KeyspaceCodec {
                 .putLong(~Schema.ordered(timeNs)).putLong(~Schema.ordered(seq)).array();
     }
 
+    /** The length of {@link #pathPrefix}. */
+    static final int PATH_PREFIX_LENGTH = 12;
+
     /** The prefix shared by every version of one path in one recording. */
     static byte[] pathPrefix(int recording, long pathId) {
-        return ByteBuffer.allocate(12).putInt(recording).putLong(pathId).array();
+        return ByteBuffer.allocate(PATH_PREFIX_LENGTH).putInt(recording).putLong(pathId).array();
     }
 
     static long pathId(byte[] key) {

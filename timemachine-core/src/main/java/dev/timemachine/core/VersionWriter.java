@@ -14,7 +14,6 @@ import dev.timemachine.core.TreeState.Symlink;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,8 +80,6 @@ final class VersionWriter {
     private final PayloadSource payloads;
     private final List<Version> pending = new ArrayList<>();
     private final Map<ContentHash, byte[]> pendingContent = new LinkedHashMap<>();
-    /** Of the pending content, the keyframes of small files, each with the file's keyframe before it. */
-    private final Map<ContentHash, ContentHash> similarContent = new HashMap<>();
     private final Set<ByteBuffer> approximatePaths = new HashSet<>();
     /** Inodes whose bytes are held, least recently written first. */
     private final LinkedHashMap<Inode, Boolean> holding = new LinkedHashMap<>(16, 0.75f, true);
@@ -109,15 +106,6 @@ final class VersionWriter {
     /** The content those versions refer to, by hash. */
     Map<ContentHash, byte[]> pendingContent() {
         return pendingContent;
-    }
-
-    /**
-     * Pending keyframes of small files, each with the file's keyframe before it: the content store stores one as
-     * a patch to the other where that is much smaller (docs/storage.md, "Deltas"). Cleared with the pending
-     * content.
-     */
-    Map<ContentHash, ContentHash> similarContent() {
-        return similarContent;
     }
 
     long events() {
@@ -383,12 +371,6 @@ final class VersionWriter {
 
     private void storeKeyframe(Inode inode, byte[] bytes, long t, long seq) {
         ContentHash h = stash(bytes);
-        if (bytes.length >= KvContentStore.DELTA_MIN && bytes.length < KvContentStore.CHUNKED_FROM) {
-            if (inode.keyframe != null && !inode.keyframe.equals(h)) {
-                similarContent.putIfAbsent(h, inode.keyframe);
-            }
-            inode.keyframe = h;
-        }
         for (byte[] name : inode.names) {
             record(name, t, seq, new VersionRecord(Kind.KEYFRAME, 0, bytes.length, h, inode.mode, null, flags(inode)));
         }

@@ -20,14 +20,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Keyframes of small files stored as bsdiff patches to the keyframe before them, where that is much smaller. */
+/** gc packs keyframes of small files as bsdiff patches to the keyframe before them, where that is much smaller. */
 class DeltaContentTest extends EngineTestBase {
     @Override
     protected StorageEngine engine() {
@@ -54,10 +54,21 @@ class DeltaContentTest extends EngineTestBase {
         return store.keyValueStore().get(Keyspace.CONTENT, ContentHash.sha256(content).toBytes());
     }
 
-    private static void put(KvTimeMachineStore store, byte[] content, byte[] similarTo) {
-        Map<ContentHash, ContentHash> similar = similarTo == null ? Map.of()
-                : Map.of(ContentHash.sha256(content), ContentHash.sha256(similarTo));
-        store.kvContent().putHashed(Map.of(ContentHash.sha256(content), content), similar);
+    private static void put(KvTimeMachineStore store, byte[] content) {
+        store.kvContent().putHashed(Map.of(ContentHash.sha256(content), content));
+    }
+
+    /** The bases of the deltas stored by the test's packs. */
+    private final Set<ContentHash> bases = new HashSet<>();
+
+    /** Packs each content with the one before it. */
+    private int pack(KvTimeMachineStore store, List<byte[]> chronological) {
+        List<ContentHash[]> pairs = new ArrayList<>();
+        for (int i = 1; i < chronological.size(); i++) {
+            pairs.add(new ContentHash[] {ContentHash.sha256(chronological.get(i)),
+                    ContentHash.sha256(chronological.get(i - 1))});
+        }
+        return store.kvContent().pack(pairs, bases).values();
     }
 
     @Test
@@ -65,8 +76,9 @@ class DeltaContentTest extends EngineTestBase {
         KvTimeMachineStore store = open();
         byte[] a = random(32 << 10, 1);
         byte[] b = edited(a, 20, 2);
-        put(store, a, null);
-        put(store, b, a);
+        put(store, a);
+        put(store, b);
+        assertEquals(1, pack(store, List.of(a, b)));
         byte[] stored = value(store, b);
         assertEquals(ContentCodec.DELTA, stored[1]);
         assertTrue(stored.length < b.length / 10, "a patch of 20 changed bytes: " + stored.length + " bytes");
@@ -82,33 +94,27 @@ class DeltaContentTest extends EngineTestBase {
         KvTimeMachineStore store = open();
         byte[] a = random(16 << 10, 1);
         byte[] c = random(16 << 10, 3);
-        put(store, a, null);
-        put(store, c, a);
+        put(store, a);
+        put(store, c);
+        assertEquals(0, pack(store, List.of(a, c)));
         assertEquals(ContentCodec.RAW, value(store, c)[1]);
         assertArrayEquals(c, store.content().get(ContentHash.sha256(c)));
     }
 
     @Test
-    void chainsStayShortInOneBatchAndAcrossBatches() {
+    void chainsStayShortAndNeverLoop() {
         KvTimeMachineStore store = open();
         List<byte[]> versions = new ArrayList<>();
         versions.add(random(8 << 10, 1));
         for (int i = 1; i < 30; i++) {
             versions.add(edited(versions.get(i - 1), 5, i));
         }
-        // the first 15 in one batch, each similar to the one before; the rest one batch each
-        Map<ContentHash, byte[]> batch = new LinkedHashMap<>();
-        Map<ContentHash, ContentHash> similar = new HashMap<>();
-        for (int i = 0; i < 15; i++) {
-            batch.put(ContentHash.sha256(versions.get(i)), versions.get(i));
-            if (i > 0) {
-                similar.put(ContentHash.sha256(versions.get(i)), ContentHash.sha256(versions.get(i - 1)));
-            }
-        }
-        store.kvContent().putHashed(batch, similar);
-        for (int i = 15; i < versions.size(); i++) {
-            put(store, versions.get(i), versions.get(i - 1));
-        }
+        versions.forEach(v -> put(store, v));
+        // the first 15 in one pass, the rest in a second, and then a pass that would close loops
+        pack(store, versions.subList(0, 15));
+        pack(store, versions.subList(14, versions.size()));
+        assertEquals(0, pack(store, List.of(versions.get(5), versions.get(4), versions.get(0))),
+                "a base or a delta is never made a delta again");
         int deltas = 0;
         for (byte[] v : versions) {
             byte[] stored = value(store, v);
@@ -132,10 +138,8 @@ class DeltaContentTest extends EngineTestBase {
         byte[] b = edited(a, 10, 2);
         byte[] c = random(16 << 10, 3);
         byte[] d = edited(c, 10, 4);
-        put(store, a, null);
-        put(store, b, a);
-        put(store, c, null);
-        put(store, d, c);
+        List.of(a, b, c, d).forEach(v -> put(store, v));
+        assertEquals(2, pack(store, List.of(a, b)) + pack(store, List.of(c, d)));
         byte[] damaged = value(store, b).clone();
         damaged[damaged.length / 2] ^= 0x55;
         try (KvBatch batch = store.keyValueStore().batch()) {
@@ -158,10 +162,10 @@ class DeltaContentTest extends EngineTestBase {
 
     /**
      * A small database file whose 4 KiB pages are rewritten in place with a few bytes changed each time, as SQLite
-     * does: its keyframes are patches, and every version rebuilds exactly.
+     * does: after gc its keyframes are patches, and every version still rebuilds exactly.
      */
     @Test
-    void theCompactorStoresKeyframesOfASmallHotFileAsPatches() throws Exception {
+    void gcPacksTheKeyframesOfASmallHotFile() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("root"));
         byte[] path = (root + "/app.db").getBytes();
         Clock clock = Clock.fixed(Instant.parse("2026-11-26T09:00:00Z"), ZoneOffset.UTC);
@@ -184,13 +188,15 @@ class DeltaContentTest extends EngineTestBase {
             }
             rig.journal().append(events);
             rig.compactUpTo(Long.MAX_VALUE);
+            KvTimeMachineStore store = (KvTimeMachineStore) rig.store();
+            GcResult gc = GarbageCollector.collect(store, List.of(), ProgressListener.SILENT);
             KvReplayer replayer = new KvReplayer(rig.store(), rig.recording().id());
             for (int i = 0; i < versions.size(); i++) {
                 assertArrayEquals(versions.get(i), replayer.contentAt(path, 10 + i, Long.MAX_VALUE), "version " + i);
             }
             int deltas = 0;
             int whole = 0;
-            try (KvCursor c = ((KvTimeMachineStore) rig.store()).keyValueStore().scan(Keyspace.CONTENT, null, null)) {
+            try (KvCursor c = store.keyValueStore().scan(Keyspace.CONTENT, null, null)) {
                 while (c.next()) {
                     deltas += c.value()[1] == ContentCodec.DELTA ? 1 : 0;
                     whole += c.value()[1] == ContentCodec.RAW && c.value().length > pages * page ? 1 : 0;
@@ -199,8 +205,11 @@ class DeltaContentTest extends EngineTestBase {
             // a keyframe after twice the file's size of page writes: 600 page writes make about 27, the first of
             // each chain of up to 9 stored whole
             assertTrue(deltas >= 20, deltas + " keyframes stored as patches");
+            assertEquals(deltas, gc.keyframesPacked());
             assertTrue(whole <= 1 + deltas / KvContentStore.DELTA_CHAIN, whole + " keyframes stored whole");
-            assertTrue(StoreVerifier.verify((KvTimeMachineStore) rig.store(), ProgressListener.SILENT).ok());
+            assertTrue(StoreVerifier.verify(store, ProgressListener.SILENT).ok());
+            assertEquals(0, GarbageCollector.collect(store, List.of(), ProgressListener.SILENT).keyframesPacked(),
+                    "a second gc has nothing left to pack");
         }
     }
 }

@@ -4,7 +4,9 @@ import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvCursor;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** What tests and benchmarks outside core reach of an open state dir beyond the facade. */
 public final class StoreTesting {
@@ -17,13 +19,20 @@ public final class StoreTesting {
     }
 
     /**
-     * Stores {@code content} as the compactor stores a small file's keyframe: with {@code previous}, the file's
-     * keyframe before it, as a possible delta base (null: none, so the bytes are stored as they are).
+     * Stores {@code content} as the compactor stores a small file's keyframe, whole, and then, given
+     * {@code previous} (the file's keyframe before it, or null), packs it as gc does: as a patch to that one if
+     * that is small enough.
+     *
+     * @param bases the bases of the deltas this state dir holds, kept up to date across calls
      */
-    public static ContentHash putKeyframe(TimeMachine tm, byte[] content, ContentHash previous) {
+    public static ContentHash putKeyframe(TimeMachine tm, byte[] content, ContentHash previous,
+                                          Set<ContentHash> bases) {
         ContentHash h = ContentHash.sha256(content);
-        ((KvTimeMachineStore) tm.store()).kvContent().putHashed(Map.of(h, content),
-                previous == null ? Map.of() : Map.of(h, previous));
+        KvContentStore store = ((KvTimeMachineStore) tm.store()).kvContent();
+        store.putHashed(Map.of(h, content));
+        if (previous != null) {
+            store.pack(List.<ContentHash[]>of(new ContentHash[] {h, previous}), bases);
+        }
         return h;
     }
 

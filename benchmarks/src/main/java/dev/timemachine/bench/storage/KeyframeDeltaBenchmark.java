@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,10 +28,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Keyframes of a small file, stored whole (how every keyframe was stored before deltas; content this small is
- * below the chunked store's threshold, so chunks would share nothing) against stored as a bsdiff patch to the
- * keyframe before it (docs/storage.md, "Deltas"): the time to store one, and, printed at the end of each
- * iteration, the bytes it takes.
+ * Keyframes of a small file, stored whole (as the compactor stores them; content this small is below the chunked
+ * store's threshold, so chunks would share nothing) against stored whole and then packed, as gc packs them, as a
+ * bsdiff patch to the keyframe before it (docs/storage.md, "Deltas"): the time to store one, and, printed at the
+ * end of each iteration, the bytes it takes.
  *
  * <p>Each call stores the file's next version: the previous one with {@code changed} bytes (per mille of the
  * file) changed at scattered offsets, or wholly new bytes for {@code changed=1000}, where the patch is tried and
@@ -57,6 +59,7 @@ public class KeyframeDeltaBenchmark {
     private byte[] current;
     private ContentHash currentHash;
     private long stored;
+    private final Set<ContentHash> bases = new HashSet<>();
 
     @Setup(Level.Iteration)
     public void open() throws IOException {
@@ -64,9 +67,10 @@ public class KeyframeDeltaBenchmark {
         dir = Files.createTempDirectory(Files.createDirectories(base), "tm-delta-");
         tm = TimeMachine.create(dir.resolve("state"), TimeMachine.Options.defaults().withEngine("rocks"));
         random = new Random(42);
+        bases.clear();
         current = new byte[size];
         random.nextBytes(current);
-        currentHash = StoreTesting.putKeyframe(tm, current, null);
+        currentHash = StoreTesting.putKeyframe(tm, current, null, bases);
         stored = 0;
     }
 
@@ -82,7 +86,7 @@ public class KeyframeDeltaBenchmark {
                 next[random.nextInt(size)] ^= (byte) (1 + random.nextInt(255));
             }
         }
-        ContentHash h = StoreTesting.putKeyframe(tm, next, codec.equals("delta") ? currentHash : null);
+        ContentHash h = StoreTesting.putKeyframe(tm, next, codec.equals("delta") ? currentHash : null, bases);
         current = next;
         currentHash = h;
         stored++;
