@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
 import jnr.ffi.Pointer;
 
 /**
@@ -25,6 +26,10 @@ final class RecordDecoder implements RingReader.RecordHandler {
     private static final byte[] EMPTY = new byte[0];
     /** Files whose close the capture never saw (killed processes) must not grow the table forever. */
     private static final int MAX_OPEN_FILES = 1 << 18;
+    private static final int INTERN_SLOTS = 256;
+    /** Payloads this long or longer are looked up among the recent ones; shorter ones cost less than a lookup. */
+    private static final int INTERN_MIN = 512;
+    private static final int INTERN_MAX = 64 << 10;
 
     private final Map<Long, byte[]> paths = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -35,6 +40,15 @@ final class RecordDecoder implements RingReader.RecordHandler {
     private final Map<String, Long> lostByPath = new ConcurrentHashMap<>();
     /** Files each live process mapped shared and writable: re-read when it exits. */
     private final Map<Integer, List<byte[]>> mappedByPid = new HashMap<>();
+    /**
+     * The last write payloads decoded, direct-mapped by CRC32C: a payload written again and again (a page of
+     * zeros, the same database page) is handed on as the array made the first time, so that what waits in the
+     * recorder's hand-off holds its bytes once (docs/architecture.md, section 5). Arrays handed on are never
+     * written to.
+     */
+    private final byte[][] recentPayloads = new byte[INTERN_SLOTS][];
+    private final byte[] scratch = new byte[INTERN_MAX];
+    private final CRC32C crc = new CRC32C();
     private EventSink sink;
 
     void sink(EventSink sink) {
@@ -72,7 +86,7 @@ final class RecordDecoder implements RingReader.RecordHandler {
                 mappedByPid.remove(pid);
             }
             case RecordLayout.OP_WRITE -> sink.accept(new FsEvent(timeNs, pid, tid, Op.WRITE, pathOf(key), null,
-                    offset, len, 0, bytes(m, data, len1), flags));
+                    offset, len, 0, payload(m, data, len1), flags));
             case RecordLayout.OP_LOST -> {
                 byte[] path = pathOf(key);
                 lostByPath.merge(new String(path, StandardCharsets.UTF_8), len, Long::sum);
@@ -104,6 +118,24 @@ final class RecordDecoder implements RingReader.RecordHandler {
     /** The path a PATH record bound to {@code key}, or empty when the table no longer holds one. */
     private byte[] pathOf(long key) {
         return paths.getOrDefault(key, EMPTY);
+    }
+
+    /** A write's payload: the recent array with the same bytes, if there is one, else a new one. */
+    private byte[] payload(Pointer m, long at, int n) {
+        if (n < INTERN_MIN || n > INTERN_MAX) {
+            return bytes(m, at, n);
+        }
+        m.get(at, scratch, 0, n);
+        crc.reset();
+        crc.update(scratch, 0, n);
+        int slot = (int) crc.getValue() & (INTERN_SLOTS - 1);
+        byte[] seen = recentPayloads[slot];
+        if (seen != null && Arrays.equals(seen, 0, seen.length, scratch, 0, n)) {
+            return seen;
+        }
+        byte[] b = Arrays.copyOf(scratch, n);
+        recentPayloads[slot] = b;
+        return b;
     }
 
     private static byte[] bytes(Pointer m, long at, int n) {

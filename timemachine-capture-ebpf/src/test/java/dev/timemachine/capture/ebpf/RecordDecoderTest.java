@@ -3,6 +3,7 @@ package dev.timemachine.capture.ebpf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Op;
@@ -66,6 +67,24 @@ class RecordDecoderTest {
         assertEquals(mode, e.mode(), "mode of " + e);
         assertArrayEquals(utf8(payload), e.payload(), "payload of " + e);
         assertEquals(flags, e.flags(), "flags of " + e);
+    }
+
+    /** A page written again and again reaches the pipeline as one array; different bytes never share one. */
+    @Test
+    void aPayloadWrittenAgainIsHandedOnAsTheSameArray() {
+        byte[] zeros = new byte[4096];
+        byte[] other = new byte[4096];
+        other[4095] = 1;
+        decode(rec(RecordLayout.REC_PATH, T).fileKey(KEY).path("/data/out"),
+                rec(Op.WRITE.code(), T + 1).fileKey(KEY).offset(0).length(4096).data1(zeros),
+                rec(Op.WRITE.code(), T + 2).fileKey(KEY).offset(4096).length(4096).data1(zeros),
+                rec(Op.WRITE.code(), T + 3).fileKey(KEY).offset(8192).length(4096).data1(other),
+                rec(Op.WRITE.code(), T + 4).fileKey(KEY).offset(12288).length(4096).data1(zeros));
+        assertEquals(4, events.size());
+        assertArrayEquals(zeros, events.get(0).payload());
+        assertSame(events.get(0).payload(), events.get(1).payload(), "the same bytes again: the same array");
+        assertArrayEquals(other, events.get(2).payload(), "one byte differs: its own bytes");
+        assertArrayEquals(zeros, events.get(3).payload());
     }
 
     @Test
