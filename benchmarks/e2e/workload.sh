@@ -47,9 +47,9 @@ run)
   startup) true ;;
   maven)
     # compile, test-compile, test (surefire forks its JVM) and jar the api and core modules of this project
-    # (CommandLauncherTest is left out: it starts a child stopped and times out under ptrace, so strace and
-    # ReproZip would fail the build)
-    mvn -o -q -B -ntp -pl timemachine-api,timemachine-core package -Dtest='!CommandLauncherTest' \
+    # (CommandLauncherTest and TimeMachineTest are left out: they start children stopped, which time out under
+    # ptrace, so strace and ReproZip would fail the build)
+    mvn -o -q -B -ntp -pl timemachine-api,timemachine-core package -Dtest='!CommandLauncherTest,!TimeMachineTest' \
         -Dsurefire.failIfNoSpecifiedTests=false 1>&2
     ;;
   tar)
