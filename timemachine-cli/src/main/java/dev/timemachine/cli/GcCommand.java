@@ -16,10 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Drops recordings and the content only they used. */
+/** Drops recordings and the content only they used, and packs small keyframes as deltas. */
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = {"Drop the recordings named by --recording and/or older than --older-than, then every content blob",
-                "no remaining recording (or the baseline cache) refers to. Without either flag only unreferenced content goes."})
+                "no remaining recording (or the baseline cache) refers to. Without either flag only unreferenced content goes.",
+                "Then small files' keyframes are packed as patches to the keyframe before them, where that is much smaller."})
 final class GcCommand implements Callable<Integer> {
 
     @Mixin

@@ -22,8 +22,8 @@ import java.util.Set;
  * log's space no content refers to. Packing stores each small keyframe of a file as a bsdiff patch to the
  * keyframe before it, where the patch is at most half its size (docs/storage.md, "Deltas"): as git packs loose
  * objects, at gc and not while recording, where a patch would cost the compactor 20 to 50 times what storing the
- * keyframe whole does. What refers to content is found by the codec of each keyspace ({@link KeyspaceCodec#references}):
- * the version records of the remaining recordings, their journals and the baseline cache are the roots, and
+ * keyframe whole does. What refers to content is found by the codec of each keyspace
+ * ({@link KeyspaceCodec#references}): the version records of the remaining recordings, their journals and the baseline cache are the roots, and
  * chunked content keeps its chunks. A segment nothing refers to is deleted; one less than half of which is
  * referred to is rewritten: its live extents copied into a new segment, their content records pointed there,
  * then the old one deleted (Badger's value-log gc). One scan of each keyspace and one read of what is live, so
