@@ -66,9 +66,9 @@ final class GarbageCollector {
             closeOverChunks(kv, keep);
             long freed = 0;
             long bytes = 0;
-            KvBatch batch = kv.batch();
             Set<ContentHash> bases = new HashSet<>();
-            try (KvCursor c = kv.scan(Keyspace.CONTENT, null, null)) {
+            try (SteppedBatch batch = new SteppedBatch(kv, DELETE_BATCH, Long.MAX_VALUE);
+                 KvCursor c = kv.scan(Keyspace.CONTENT, null, null)) {
                 while (c.next()) {
                     progress.progress(++seen[0], "entries");
                     if (keep.contains(ContentHash.of(c.key()))) {
@@ -80,16 +80,9 @@ final class GarbageCollector {
                         batch.delete(Keyspace.CONTENT, c.key());
                         freed++;
                         bytes += c.value().length;
-                        if (batch.size() >= DELETE_BATCH) {
-                            batch.commit();
-                            batch.close();
-                            batch = kv.batch();
-                        }
                     }
                 }
                 batch.commit();
-            } finally {
-                batch.close();
             }
             store.kvContent().forgetRecent();
             progress.step("packing keyframes");

@@ -181,8 +181,7 @@ final class KvContentStore implements ContentStore {
     Packed pack(List<ContentHash[]> pairs, Set<ContentHash> bases) {
         Map<ContentHash, ContentHash> packed = new HashMap<>();
         long freed = 0;
-        KvBatch batch = kv.batch();
-        try {
+        try (SteppedBatch batch = new SteppedBatch(kv, PACK_BATCH, Long.MAX_VALUE)) {
             for (ContentHash[] pair : pairs) {
                 ContentHash hash = pair[0];
                 ContentHash base = pair[1];
@@ -204,15 +203,8 @@ final class KvContentStore implements ContentStore {
                 freed += Math.max(0, value.length - delta.length);
                 packed.put(hash, base);
                 bases.add(base);
-                if (batch.size() >= PACK_BATCH) {
-                    batch.commit();
-                    batch.close();
-                    batch = kv.batch();
-                }
             }
             batch.commit();
-        } finally {
-            batch.close();
         }
         return new Packed(packed.size(), freed);
     }

@@ -5,7 +5,6 @@ import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
-import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -47,9 +46,8 @@ final class StoreMigration {
         for (Keyspace ks : Keyspace.values()) {
             long n = 0;
             long size = 0;
-            KvBatch batch = dst.batch();
-            long batchBytes = 0;
-            try (KvCursor c = src.scan(ks, null, null)) {
+            try (SteppedBatch batch = new SteppedBatch(dst, BATCH_ENTRIES, BATCH_BYTES);
+                 KvCursor c = src.scan(ks, null, null)) {
                 while (c.next()) {
                     byte[] k = c.key();
                     byte[] v = c.value();
@@ -57,17 +55,8 @@ final class StoreMigration {
                     n++;
                     progress.progress(++copied, "entries");
                     size += k.length + v.length;
-                    batchBytes += k.length + v.length;
-                    if (batch.size() >= BATCH_ENTRIES || batchBytes >= BATCH_BYTES) {
-                        batch.commit();
-                        batch.close();
-                        batch = dst.batch();
-                        batchBytes = 0;
-                    }
                 }
                 batch.commit();
-            } finally {
-                batch.close();
             }
             entries.put(ks, n);
             bytes.put(ks, size);
