@@ -181,6 +181,8 @@ final class KvContentStore implements ContentStore {
     Packed pack(List<ContentHash[]> pairs, Set<ContentHash> bases) {
         Map<ContentHash, ContentHash> packed = new HashMap<>();
         long freed = 0;
+        ContentHash lastHash = null;
+        byte[] lastBytes = null;
         try (SteppedBatch batch = new SteppedBatch(kv, PACK_BATCH, Long.MAX_VALUE)) {
             for (ContentHash[] pair : pairs) {
                 ContentHash hash = pair[0];
@@ -193,8 +195,12 @@ final class KvContentStore implements ContentStore {
                 if (value == null || !deltaCandidate(hash, value)) {
                     continue;
                 }
+                // pairs run oldest first along a path: the base is most often the content read just before
+                byte[] baseBytes = base.equals(lastHash) ? lastBytes : get(base);
                 byte[] bytes = get(hash);
-                byte[] patch = Deltas.diff(get(base), bytes);
+                lastHash = hash;
+                lastBytes = bytes;
+                byte[] patch = Deltas.diff(baseBytes, bytes);
                 if (patch.length > bytes.length * DELTA_RATIO) {
                     continue;
                 }
