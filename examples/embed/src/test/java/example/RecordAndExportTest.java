@@ -1,7 +1,7 @@
 package example;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.core.TimeMachine;
@@ -23,7 +23,8 @@ class RecordAndExportTest {
         try {
             TimeMachine.eventSource(TimeMachine.AUTO_CAPTURE).close();
         } catch (TimeMachineException e) {
-            assumeTrue(false, "the file-change capture cannot run here: " + e.getMessage());
+            // a skip, never silent: CI runs as root with BTF, where .ci/no-skipped-tests fails the build on it
+            abort("the file-change capture cannot run here: " + e.getMessage());
         }
     }
 
