@@ -42,7 +42,7 @@ final class GcCommand implements Callable<Integer> {
                 throw new UsageException("--older-than: " + e.getMessage());
             }
         }
-        try (TimeMachine tm = store.open(spec)) {
+        try (TimeMachine tm = store.openToWrite(spec)) {
             Set<Integer> drop = new TreeSet<>();
             if (store.recording != null) {
                 drop.add(store.recording(tm).id());

@@ -38,7 +38,7 @@ final class MigrateCommand implements Callable<Integer> {
         if (TimeMachine.isStateDir(dst.dir()) || (Files.isDirectory(dst.dir()) && !isEmpty(dst))) {
             throw new UsageException("--to " + dst.dir() + " already holds data; give a new or empty directory");
         }
-        try (TimeMachine source = TimeMachine.open(src.dir(), StoreOptions.options(spec))) {
+        try (TimeMachine source = TimeMachine.open(src.dir(), StoreOptions.options(spec).withReadOnly(true))) {
             if (!source.engine().equals(src.engine())) {
                 throw new NotAStateDirException(src.dir(), "it uses engine '" + source.engine() + "', not '" + src.engine() + "'");
             }

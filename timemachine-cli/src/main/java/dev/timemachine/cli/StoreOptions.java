@@ -19,16 +19,21 @@ final class StoreOptions {
     Integer recording;
 
     /**
-     * Opens the state dir, finishing first any recording whose recorder died (in memory, with a warning, if the
-     * state dir cannot be written).
+     * Opens the state dir for reading, beside other readers (a long verify), finishing first any recording whose
+     * recorder died (in memory, with a warning, if the state dir cannot be written).
      */
     TimeMachine open(CommandSpec spec) {
+        return TimeMachine.open(stateDir, options(spec).withReadOnly(true));
+    }
+
+    /** Opens the state dir for writing, alone (gc). */
+    TimeMachine openToWrite(CommandSpec spec) {
         return TimeMachine.open(stateDir, options(spec));
     }
 
-    /** Opens the state dir exactly as it is, for commands that inspect it (verify). */
+    /** Opens the state dir for reading exactly as it is, for commands that inspect it (verify). */
     TimeMachine openAsIs(CommandSpec spec) {
-        return TimeMachine.open(stateDir, options(spec).withFinishInterrupted(false));
+        return TimeMachine.open(stateDir, options(spec).withReadOnly(true).withFinishInterrupted(false));
     }
 
     /** The options every command opens a state dir with: the command line's clock, warnings on stderr. */

@@ -5,14 +5,19 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
- * One process at a time opens a state dir, whatever the engine (LMDB itself would let two processes in):
- * recovery and compaction assume they are alone. The lock is released by the kernel if the process dies.
+ * Who may open a state dir, whatever the engine (LMDB itself would let two writers in): one process that may
+ * write (recovery and compaction assume they are alone), or any number that only read, on a lock file in the
+ * state dir (an exclusive or a shared {@code fcntl} lock). The kernel releases it if the process dies.
  */
 final class StateDirLock implements AutoCloseable {
+    private static final String FILE = "lock";
+
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -21,13 +26,20 @@ final class StateDirLock implements AutoCloseable {
         this.lock = lock;
     }
 
+    /**
+     * The lock for writing, alone.
+     *
+     * @throws TimeMachineException if another process has the state dir open, or this one does
+     */
     static StateDirLock acquire(Path dir) {
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock l = ch.tryLock();
             if (l == null) {
-                throw new TimeMachineException("state dir " + dir + " is in use by another process (a running record?)");
+                throw new TimeMachineException(readersOnly(dir)
+                        ? "state dir " + dir + " is being read by another process (a verify or an export?); try again when it is done"
+                        : inUse(dir));
             }
             return new StateDirLock(ch, l);
         } catch (OverlappingFileLockException e) {
@@ -39,6 +51,53 @@ final class StateDirLock implements AutoCloseable {
         } catch (RuntimeException e) {
             close(ch);
             throw e;
+        }
+    }
+
+    /**
+     * The lock for reading, beside other readers. Empty if the state dir has no lock file yet (it has never
+     * been opened for writing; the caller opens it that way instead).
+     *
+     * @throws TimeMachineException if a process has the state dir open for writing, or this one has it open
+     */
+    static Optional<StateDirLock> acquireShared(Path dir) {
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.READ);
+            FileLock l = ch.tryLock(0, Long.MAX_VALUE, true);
+            if (l == null) {
+                throw new TimeMachineException(inUse(dir));
+            }
+            return Optional.of(new StateDirLock(ch, l));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (OverlappingFileLockException e) {
+            close(ch);
+            throw new TimeMachineException("state dir " + dir + " is already open in this process");
+        } catch (IOException e) {
+            close(ch);
+            throw new TimeMachineException("cannot lock state dir " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            close(ch);
+            throw e;
+        }
+    }
+
+    private static String inUse(Path dir) {
+        return "state dir " + dir + " is in use by another process (a running record?)";
+    }
+
+    /** Whether the processes that keep {@code dir} from being locked alone all read it (they hold shared locks). */
+    private static boolean readersOnly(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.READ)) {
+            FileLock shared = ch.tryLock(0, Long.MAX_VALUE, true);
+            if (shared != null) {
+                shared.release();
+                return true;
+            }
+            return false;
+        } catch (IOException | OverlappingFileLockException e) {
+            return false;
         }
     }
 

@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -147,6 +148,58 @@ final class Stores {
             return openWith(engine, dir, options);
         }
         return create(dir, engine, options);
+    }
+
+    /**
+     * Opens an existing state dir for reading only, beside other readers: a shared lock, the engine's read-only
+     * open, and whatever the caller writes kept in memory. Empty when it cannot be read that way as it is, so
+     * the caller opens it for writing instead: an engine without a read-only open, a format to upgrade, a
+     * keyspace to create, or no lock file yet.
+     *
+     * @param engineName the engine it must have been created with, or {@code null} for any
+     * @param engine     an engine instance to use rather than the one registered by the dir's name, or {@code null}
+     * @throws NotAStateDirException if {@code dir} is not a state dir of a format this code reads
+     * @throws TimeMachineException  if another process has it open for writing
+     */
+    static Optional<KvTimeMachineStore> openShared(Path dir, String engineName, StorageEngine engine,
+                                                   Map<String, String> options) {
+        if (!isStateDir(dir)) {
+            throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : "it does not exist");
+        }
+        checkFormat(dir);
+        Properties marker = readMarker(dir);
+        String existing = marker.getProperty("engine", "");
+        StorageEngine e = engine != null ? engine : engines().get(existing);
+        if (e == null || !e.name().equals(existing) || (engineName != null && !engineName.equals(existing))
+                || !String.valueOf(FORMAT).equals(marker.getProperty("format"))) {
+            return Optional.empty(); // the read-write open says why, or upgrades
+        }
+        Optional<StateDirLock> lock = StateDirLock.acquireShared(dir);
+        if (lock.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<KeyValueStore> kv;
+        try {
+            kv = e.openReadOnly(dir.resolve("db"), options);
+        } catch (RuntimeException failure) {
+            throw Closeables.closeAfter(failure, lock.get());
+        }
+        if (kv.isEmpty()) {
+            lock.get().close();
+            return Optional.empty();
+        }
+        try {
+            byte[] key = MetaCodec.settingKey(MetaCodec.FORMAT);
+            byte[] v = kv.get().get(Keyspace.META, key);
+            if (v == null || MetaCodec.setting(key, v) != FORMAT) {
+                Closeables.closeAll(kv.get(), lock.get());
+                return Optional.empty();
+            }
+            return Optional.of(new KvTimeMachineStore(e.name(), new OverlayKeyValueStore(kv.get()), lock.get(),
+                    new Segments(dir.resolve("segments"), kv.get())));
+        } catch (RuntimeException failure) {
+            throw Closeables.closeAfter(failure, kv.get(), lock.get());
+        }
     }
 
     private static void checkFormat(Path dir) {

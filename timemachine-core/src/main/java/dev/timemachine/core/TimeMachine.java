@@ -59,9 +59,10 @@ public final class TimeMachine implements AutoCloseable {
         private final Ticker ticker;
         private final boolean finishInterrupted;
         private final ProgressListener listener;
+        private final boolean readOnly;
 
         private Options(String engine, StorageEngine engineInstance, Map<String, String> engineSettings, Clock clock,
-                        Ticker ticker, boolean finishInterrupted, ProgressListener listener) {
+                        Ticker ticker, boolean finishInterrupted, ProgressListener listener, boolean readOnly) {
             this.engine = engine;
             this.engineInstance = engineInstance;
             this.engineSettings = Map.copyOf(engineSettings);
@@ -69,36 +70,38 @@ public final class TimeMachine implements AutoCloseable {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             this.finishInterrupted = finishInterrupted;
             this.listener = Objects.requireNonNull(listener, "listener");
+            this.readOnly = readOnly;
         }
 
         /** The engine a dir was created with (a new one: {@link #DEFAULT_ENGINE}), the system clocks, recovery on. */
         public static Options defaults() {
-            return new Options(null, null, Map.of(), Clock.systemUTC(), Ticker.system(), true, ProgressListener.SILENT);
+            return new Options(null, null, Map.of(), Clock.systemUTC(), Ticker.system(), true, ProgressListener.SILENT,
+                    false);
         }
 
         /** The engine of a new state dir, by name; an existing one must have been created with it. */
         public Options withEngine(String name) {
-            return new Options(name, null, engineSettings, clock, ticker, finishInterrupted, listener);
+            return new Options(name, null, engineSettings, clock, ticker, finishInterrupted, listener, readOnly);
         }
 
         /** An engine instance, whether or not it is registered with {@link java.util.ServiceLoader}. */
         public Options withEngine(StorageEngine engine) {
-            return new Options(engine.name(), engine, engineSettings, clock, ticker, finishInterrupted, listener);
+            return new Options(engine.name(), engine, engineSettings, clock, ticker, finishInterrupted, listener, readOnly);
         }
 
         /** Engine-specific settings; unknown keys are ignored. */
         public Options withEngineSettings(Map<String, String> settings) {
-            return new Options(engine, engineInstance, settings, clock, ticker, finishInterrupted, listener);
+            return new Options(engine, engineInstance, settings, clock, ticker, finishInterrupted, listener, readOnly);
         }
 
         /** The wall clock: a recording's start instant, and the age {@link #recordingsOlderThan} measures. */
         public Options withClock(Clock clock) {
-            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener);
+            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener, readOnly);
         }
 
         /** The monotonic clock the recorder measures and schedules with (the capture's events carry their own). */
         public Options withTicker(Ticker ticker) {
-            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener);
+            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener, readOnly);
         }
 
         /**
@@ -106,12 +109,24 @@ public final class TimeMachine implements AutoCloseable {
          * it is, which is what verification wants.
          */
         public Options withFinishInterrupted(boolean finish) {
-            return new Options(engine, engineInstance, engineSettings, clock, ticker, finish, listener);
+            return new Options(engine, engineInstance, engineSettings, clock, ticker, finish, listener, readOnly);
         }
 
         /** Told what opening did that the user should know of, such as a recovery done in memory only. */
         public Options withListener(ProgressListener listener) {
-            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener);
+            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener, readOnly);
+        }
+
+        /**
+         * Whether to open the state dir for reading only (default: no), so that other readers (an export while a
+         * long verify runs) can have it open at the same time. Nothing is written to the state dir then: {@link
+         * #record}, {@link #startRecording} and {@link #gc} refuse, and what else would write stays in memory.
+         * A process that has it open for writing (a running record) keeps readers out, and one reader keeps
+         * writers out. A state dir that needs work before it can be read (a recording whose recorder died, with
+         * finishing on; an older format) is opened for writing this once, alone, as without this option.
+         */
+        public Options withReadOnly(boolean readOnly) {
+            return new Options(engine, engineInstance, engineSettings, clock, ticker, finishInterrupted, listener, readOnly);
         }
     }
 
@@ -119,7 +134,7 @@ public final class TimeMachine implements AutoCloseable {
     private final Options options;
     private final KvTimeMachineStore store;
     private final List<Integer> recovered;
-    /** Why writes stay in memory (the state dir could not be written when opening), or null. */
+    /** Why writes stay in memory (open for reading only, or the state dir could not be written), or null. */
     private final String readOnlyBecause;
     private volatile boolean closed;
 
@@ -162,6 +177,17 @@ public final class TimeMachine implements AutoCloseable {
      * @throws NotAStateDirException if {@code stateDir} holds something else, or another engine's store
      */
     public static TimeMachine create(Path stateDir, Options options) {
+        if (options.readOnly && Stores.isStateDir(stateDir)) {
+            Optional<KvTimeMachineStore> shared = Stores.openShared(stateDir, options.engine, options.engineInstance,
+                    options.engineSettings);
+            if (shared.isPresent()) {
+                KvTimeMachineStore s = shared.get();
+                if (!options.finishInterrupted || s.recordings().list().stream().allMatch(RecordingInfo::complete)) {
+                    return new TimeMachine(stateDir, options, s, List.of(), "it is open for reading only");
+                }
+                s.close(); // a recording to finish first: that is a write
+            }
+        }
         KvTimeMachineStore store = options.engineInstance != null
                 ? Stores.openOrCreate(stateDir, options.engineInstance, options.engineSettings)
                 : Stores.openOrCreate(stateDir, options.engine, options.engineSettings);
@@ -176,7 +202,7 @@ public final class TimeMachine implements AutoCloseable {
                 List<Integer> done = Recovery.finishInterrupted(view);
                 options.listener.warning("could not finish the interrupted recording in " + stateDir + " ("
                         + e.getMessage() + "); finished it in memory for this command");
-                return new TimeMachine(stateDir, options, view, done, e.getMessage());
+                return new TimeMachine(stateDir, options, view, done, "it could not be written (" + e.getMessage() + ")");
             } catch (RuntimeException again) {
                 again.addSuppressed(e);
                 throw Closeables.closeAfter(again, view);
@@ -295,10 +321,7 @@ public final class TimeMachine implements AutoCloseable {
         List<Path> roots = new ArrayList<>();
         Path real;
         try {
-            if (readOnlyBecause != null) {
-                throw new TimeMachineException("cannot record into " + stateDir + ": it could not be written ("
-                        + readOnlyBecause + ")");
-            }
+            ensureWritable("record into");
             for (Path root : request.roots().isEmpty() ? List.of(Path.of("")) : request.roots()) {
                 if (!Files.isDirectory(root)) {
                     throw new IllegalArgumentException("root " + root + " is not a directory");
@@ -404,6 +427,7 @@ public final class TimeMachine implements AutoCloseable {
     /** Drops {@code recordings} (ids that do not exist are ignored), then every content value left unreferenced. */
     public GcResult gc(Collection<Integer> recordings, ProgressListener progress) {
         ensureOpen();
+        ensureWritable("collect garbage in");
         return GarbageCollector.collect(store, recordings, progress);
     }
 
@@ -422,6 +446,12 @@ public final class TimeMachine implements AutoCloseable {
         }
         try (KvTimeMachineStore target = Stores.openOrCreate(dir, Objects.requireNonNull(engine, "engine"), Map.of())) {
             return StoreMigration.copy(store, target, progress);
+        }
+    }
+
+    private void ensureWritable(String what) {
+        if (readOnlyBecause != null) {
+            throw new TimeMachineException("cannot " + what + " " + stateDir + ": " + readOnlyBecause);
         }
     }
 

@@ -27,18 +27,9 @@ public abstract class CrashContract extends EngineTestBase {
 
     /** A JVM running {@code main} of {@code victim} with these arguments, on this test's class path. */
     private Process fork(Class<?> victim, String... args) throws java.io.IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-opens");
-        cmd.add("java.base/java.nio=ALL-UNNAMED");
-        cmd.add("--add-opens");
-        cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(victim.getName());
-        cmd.add(engine().getClass().getName());
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectError(tmp.resolve("writer.err").toFile()).start();
+        List<String> all = new ArrayList<>(List.of(engine().getClass().getName()));
+        all.addAll(List.of(args));
+        return ForkedJvm.start(victim, tmp.resolve("writer.err"), all);
     }
 
     @Test

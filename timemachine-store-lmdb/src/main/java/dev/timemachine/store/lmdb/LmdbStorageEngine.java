@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The {@code lmdb} storage engine: one LMDB environment per store directory, one named database per keyspace,
@@ -36,13 +37,20 @@ public final class LmdbStorageEngine implements StorageEngine {
 
     @Override
     public KeyValueStore open(Path dir, Map<String, String> options) {
-        Objects.requireNonNull(dir, "dir");
+        return LmdbStore.open(Objects.requireNonNull(dir, "dir"), config(options));
+    }
+
+    @Override
+    public Optional<KeyValueStore> openReadOnly(Path dir, Map<String, String> options) {
+        return LmdbStore.openReadOnly(Objects.requireNonNull(dir, "dir"), config(options)).map(s -> s);
+    }
+
+    private static LmdbStore.Config config(Map<String, String> options) {
         Map<String, String> opts = options == null ? Map.of() : options;
-        LmdbStore.Config config = new LmdbStore.Config(
+        return new LmdbStore.Config(
                 size(MAP_SIZE, opts.getOrDefault(MAP_SIZE, "64g")),
                 Math.toIntExact(size(MAX_READERS, opts.getOrDefault(MAX_READERS, "1024"))),
                 syncMode(opts.getOrDefault(SYNC, "none")));
-        return LmdbStore.open(dir, config);
     }
 
     private static long size(String option, String text) {

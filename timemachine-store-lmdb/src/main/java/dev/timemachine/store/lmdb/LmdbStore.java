@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
@@ -72,14 +73,45 @@ final class LmdbStore implements KeyValueStore {
     }
 
     static LmdbStore open(Path requested, Config config) {
-        Path dir = createDir(requested);
+        return open(createDir(requested), config, false);
+    }
+
+    /**
+     * Opens the environment in {@code dir} read-only, without its lock file ({@code MDB_NOLOCK}): the caller
+     * holds off every writer, so readers need not register, and nothing in {@code dir} is written. Empty if a
+     * keyspace's database does not exist yet (creating it is a write).
+     */
+    static Optional<LmdbStore> openReadOnly(Path dir, Config config) {
+        Path real;
+        try {
+            real = dir.toRealPath();
+        } catch (IOException e) {
+            throw new TimeMachineException("cannot open LMDB store " + dir + ": " + e, e);
+        }
+        try {
+            return Optional.of(open(real, config, true));
+        } catch (MissingDatabase e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A keyspace's database is missing in an environment opened read-only. */
+    private static final class MissingDatabase extends RuntimeException {
+        MissingDatabase(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private static LmdbStore open(Path dir, Config config, boolean readOnly) {
         if (!OPEN_DIRS.add(dir)) {
             throw new TimeMachineException("LMDB store " + dir + " is already open in this process; close it first");
         }
         Env<byte[]> env = null;
         try {
             List<EnvFlags> flags = new ArrayList<>(List.of(EnvFlags.MDB_NOTLS));
-            if (config.sync().flag != null) {
+            if (readOnly) {
+                flags.addAll(List.of(EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOLOCK));
+            } else if (config.sync().flag != null) {
                 flags.add(config.sync().flag);
             }
             env = Env.create(ScratchArrayProxy.INSTANCE)
@@ -87,11 +119,21 @@ final class LmdbStore implements KeyValueStore {
                     .setMaxDbs(Keyspace.values().length)
                     .setMaxReaders(config.maxReaders())
                     .open(dir.toFile(), 0600, flags.toArray(EnvFlags[]::new));
-            // reader slots of a process that was killed stay taken until someone checks
-            env.readerCheck();
             Map<Keyspace, Dbi<byte[]>> dbis = new EnumMap<>(Keyspace.class);
-            for (Keyspace keyspace : Keyspace.values()) {
-                dbis.put(keyspace, env.openDbi(keyspace.prefix(), DbiFlags.MDB_CREATE));
+            if (readOnly) {
+                for (Keyspace keyspace : Keyspace.values()) {
+                    try {
+                        dbis.put(keyspace, env.openDbi(keyspace.prefix()));
+                    } catch (Dbi.KeyNotFoundException e) {
+                        throw new MissingDatabase(e);
+                    }
+                }
+            } else {
+                // reader slots of a process that was killed stay taken until someone checks
+                env.readerCheck();
+                for (Keyspace keyspace : Keyspace.values()) {
+                    dbis.put(keyspace, env.openDbi(keyspace.prefix(), DbiFlags.MDB_CREATE));
+                }
             }
             return new LmdbStore(dir, config, env, dbis);
         } catch (LmdbException | UnsatisfiedLinkError e) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.Options;
@@ -29,8 +30,9 @@ import org.rocksdb.Status;
  *
  * <p>Durability: a committed batch is in the write-ahead log, written but not fsynced, so it survives a
  * crash of the process; {@link KeyValueStore#sync()} (and a clean close) fsyncs the log, after which it also
- * survives a power loss. A database directory can be open once at a time: RocksDB locks it, and a second open,
- * from this process or another, fails with a message saying so. No options are read yet.
+ * survives a power loss. A database directory can be open for writing once at a time: RocksDB locks it, and a
+ * second open, from this process or another, fails with a message saying so; read-only opens take no lock. No
+ * options are read yet.
  */
 public final class RocksStorageEngine implements StorageEngine {
 
@@ -44,28 +46,51 @@ public final class RocksStorageEngine implements StorageEngine {
         Objects.requireNonNull(dir, "dir");
         loadLibrary();
         createDirectory(dir);
+        return openDatabase(dir, false).orElseThrow();
+    }
+
+    /**
+     * Opens the database read-only ({@code DB::OpenForReadOnly}): the write-ahead log is replayed into memory,
+     * nothing in {@code dir} changes but RocksDB's info {@code LOG}, and any number of processes may do it at
+     * once. Empty if a keyspace's column family does not exist yet.
+     */
+    @Override
+    public Optional<KeyValueStore> openReadOnly(Path dir, Map<String, String> options) {
+        Objects.requireNonNull(dir, "dir");
+        loadLibrary();
+        return openDatabase(dir, true);
+    }
+
+    private static Optional<KeyValueStore> openDatabase(Path dir, boolean readOnly) {
         RocksTuning tuning = new RocksTuning();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
+            List<String> existing = existingFamilies(dir);
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, tuning.plain()));
             List<String> ours = new ArrayList<>();
             for (Keyspace keyspace : Keyspace.values()) {
+                if (readOnly && !existing.contains(familyName(keyspace))) {
+                    tuning.close();
+                    return Optional.empty(); // creating it is a write
+                }
                 ours.add(familyName(keyspace));
                 descriptors.add(new ColumnFamilyDescriptor(utf8(familyName(keyspace)), tuning.columnFamily(keyspace)));
             }
-            // RocksDB refuses to open a database without all its families; keep ones a newer version added.
-            for (String existing : existingFamilies(dir)) {
-                if (!ours.contains(existing) && !existing.equals("default")) {
-                    descriptors.add(new ColumnFamilyDescriptor(utf8(existing), tuning.plain()));
+            // RocksDB refuses to open a database without all its families (read-write; read-only may leave some
+            // out): keep ones a newer version added.
+            for (String family : readOnly ? List.<String>of() : existing) {
+                if (!ours.contains(family) && !family.equals("default")) {
+                    descriptors.add(new ColumnFamilyDescriptor(utf8(family), tuning.plain()));
                 }
             }
-            RocksDB db = RocksDB.open(tuning.dbOptions(), dir.toString(), descriptors, handles);
+            RocksDB db = readOnly ? RocksDB.openReadOnly(tuning.dbOptions(), dir.toString(), descriptors, handles)
+                    : RocksDB.open(tuning.dbOptions(), dir.toString(), descriptors, handles);
             EnumMap<Keyspace, ColumnFamilyHandle> families = new EnumMap<>(Keyspace.class);
             for (Keyspace keyspace : Keyspace.values()) {
                 families.put(keyspace, handles.get(1 + keyspace.ordinal()));
             }
-            return new RocksKeyValueStore(dir, db, tuning, families, handles);
+            return Optional.of(new RocksKeyValueStore(dir, db, tuning, families, handles));
         } catch (RocksDBException e) {
             handles.forEach(ColumnFamilyHandle::close);
             tuning.close();

@@ -9,6 +9,7 @@ import dev.timemachine.core.RecordingsContract;
 import dev.timemachine.core.ReplayerContract;
 import dev.timemachine.core.ExporterContract;
 import dev.timemachine.core.CrashContract;
+import dev.timemachine.core.SharedReadContract;
 import dev.timemachine.store.rocks.RocksStorageEngine;
 import org.junit.jupiter.api.Nested;
 
@@ -77,6 +78,14 @@ class RocksContractsTest {
 
     @Nested
     class Crash extends CrashContract {
+        @Override
+        protected StorageEngine engine() {
+            return RocksContractsTest.engine();
+        }
+    }
+
+    @Nested
+    class SharedRead extends SharedReadContract {
         @Override
         protected StorageEngine engine() {
             return RocksContractsTest.engine();
