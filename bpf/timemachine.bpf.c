@@ -415,10 +415,11 @@ static __noinline struct fcache *known_file(struct file *f, __u64 now, int force
 	return fc && fc->regular ? fc : NULL;
 }
 
-/* One event about an open file, its path inline. */
-#define TF(type, flags) ((type) | ((flags) << 16))
+/* One event about an open file, its path inline; tf packs its type, flags and mode (five arguments at most). */
+#define TFM(type, flags, mode) ((__u64)(type) | ((__u64)(flags) << 16) | ((__u64)(mode) << 32))
+#define TF(type, flags) TFM(type, flags, 0)
 
-static __noinline int emit_fd_event(__u64 now, __u32 tf, int fd, __u64 offset, __u64 length)
+static __noinline int emit_fd_event(__u64 now, __u64 tf, int fd, __u64 offset, __u64 length)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct file *f = fd_file(task, fd);
@@ -426,9 +427,10 @@ static __noinline int emit_fd_event(__u64 now, __u32 tf, int fd, __u64 offset, _
 
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
 		return 0;
-	s = begin(now, tf & 0xffff, tf >> 16);
+	s = begin(now, tf & 0xffff, (tf >> 16) & 0xffff);
 	if (!s)
 		return 0;
+	s->hdr.mode = tf >> 32;
 	s->hdr.offset = offset;
 	s->hdr.length = length;
 	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
@@ -895,11 +897,10 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 		emit_fd_event(now, TF(TM_OP_TRUNCATE, 0), a.args[0], 0, a.args[1]);
 		break;
 	case NR_fallocate:
-		if (a.args[1] == 0)
-			emit_fd_event(now, TF(TM_OP_FALLOCATE, 0), a.args[0], a.args[2], a.args[3]);
-		else if (a.args[1] != FALLOC_FL_KEEP_SIZE)
-			/* punch hole, zero, collapse, insert range: the content moved under us */
-			emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), a.args[0], a.args[2], a.args[3]);
+		/* every mode but a plain KEEP_SIZE changes the size or the bytes, deterministically: the
+		 * mode travels in hdr.mode and the recorder applies it (VersionWriter) */
+		if (a.args[1] != FALLOC_FL_KEEP_SIZE)
+			emit_fd_event(now, TFM(TM_OP_FALLOCATE, 0, a.args[1]), a.args[0], a.args[2], a.args[3]);
 		break;
 	case NR_rename:
 		bump_rename_gen();

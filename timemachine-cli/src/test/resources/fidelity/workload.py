@@ -21,6 +21,7 @@ import random
 import shutil
 import sqlite3
 import stat
+import subprocess
 import sys
 import time
 
@@ -339,6 +340,37 @@ def edge_scenario(root, m):
     m.mark('symlink-chain-dangling-after-rename')
 
 
+def fallocate_scenario(root, m):
+    """Every fallocate(2) mode, through util-linux's fallocate(1), on a file of distinct bytes; each is a
+    deterministic edit (zeros, shifts, a new size), so every step must export exactly and nothing approximate."""
+    f = os.path.join(root, 'image.bin')
+    tool = lambda *args: subprocess.run(['fallocate'] + list(args) + [f], check=True)
+    write(f, rnd(64 * 4096 + 100, 11))
+    m.mark('written')
+    tool('--punch-hole', '--offset', '4096', '--length', '8192')
+    m.mark('punch-hole')
+    tool('--punch-hole', '--offset', '5', '--length', '3')
+    m.mark('punch-hole-unaligned')
+    tool('--zero-range', '--offset', '20000', '--length', '10000')
+    m.mark('zero-range')
+    tool('--zero-range', '--offset', str(64 * 4096), '--length', '20000')
+    m.mark('zero-range-past-the-end')
+    tool('--zero-range', '--keep-size', '--offset', str(64 * 4096), '--length', '50000')
+    m.mark('zero-range-keep-size-past-the-end')
+    write(f, rnd(64 * 4096, 12))
+    m.mark('rewritten-block-aligned')
+    tool('--collapse-range', '--offset', str(8 * 4096), '--length', str(4 * 4096))
+    m.mark('collapse-range')
+    tool('--insert-range', '--offset', str(4 * 4096), '--length', str(2 * 4096))
+    m.mark('insert-range')
+    tool('--offset', '0', '--length', str(80 * 4096))
+    m.mark('allocate-past-the-end')
+    tool('--keep-size', '--offset', '0', '--length', str(100 * 4096))
+    m.mark('allocate-keep-size')
+    pwrite(f, 3, b'after the fallocates')
+    m.mark('written-after')
+
+
 def move_in_scenario(root, m, outside):
     """Files and directories moved into the root from outside it (the capture saw no bytes: the recorder reads
     them from disk, approximate) and out of it (deleted from the recording)."""
@@ -445,6 +477,8 @@ def main(argv):
         main_scenario(root, Manifest(root, manifest))
     elif scenario == 'edge':
         edge_scenario(root, Manifest(root, manifest))
+    elif scenario == 'fallocate':
+        fallocate_scenario(root, Manifest(root, manifest))
     elif scenario == 'move-in':
         move_in_scenario(root, Manifest(root, manifest), args[0])
     elif scenario == 'large':

@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param path2   second path: rename/exchange destination, symlink target, hard-link name; otherwise {@code null}
  * @param offset  file offset of a write or fallocate, otherwise 0
  * @param length  bytes written, new length for a truncate, records lost for {@link Op#LOST}, otherwise 0
- * @param mode    permission bits for create, mkdir and chmod, otherwise 0
+ * @param mode    permission bits for create, mkdir and chmod, fallocate(2)'s mode bits for fallocate, otherwise 0
  * @param payload the exact bytes written (possibly one chunk of a larger write), empty for other ops
  * @param flags   a combination of the {@code FLAG_*} bits
  */

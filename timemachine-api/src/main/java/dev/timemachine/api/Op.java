@@ -11,7 +11,12 @@ public enum Op {
     CREATE(2),
     /** Length set to {@code length} (truncate, ftruncate, O_TRUNC). */
     TRUNCATE(3),
-    /** Space allocated at {@code offset}, {@code length}; may extend the file. */
+    /**
+     * fallocate(2) at {@code offset}, {@code length}, with its {@link Fallocate} mode bits in {@code mode}: 0
+     * allocates and may extend the file; PUNCH_HOLE and ZERO_RANGE make the range read as zeros,
+     * COLLAPSE_RANGE removes it and INSERT_RANGE inserts that many zeros there, shifting what follows;
+     * KEEP_SIZE keeps the size.
+     */
     FALLOCATE(4),
     /** {@code path} renamed to {@code path2}. */
     RENAME(5),

@@ -1,5 +1,6 @@
 package dev.timemachine.cli;
 
+import dev.timemachine.api.Fallocate;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.Op;
@@ -142,7 +143,8 @@ final class LogCommand implements Callable<Integer> {
         String s = switch (e.op()) {
             case WRITE -> "  " + e.length() + " bytes at " + e.offset();
             case TRUNCATE -> "  to " + e.length() + " bytes";
-            case FALLOCATE -> "  " + e.length() + " bytes at " + e.offset();
+            case FALLOCATE -> "  " + e.length() + " bytes at " + e.offset()
+                    + (e.mode() == 0 ? "" : " (" + Fallocate.describe(e.mode()) + ")");
             case RENAME, EXCHANGE, LINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
             case SYMLINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
             case CREATE, MKDIR, CHMOD -> String.format("  mode %04o", e.mode() & 07777);

@@ -1,6 +1,7 @@
 package dev.timemachine.core;
 
 import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.Fallocate;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.Version;
@@ -70,6 +71,8 @@ final class VersionWriter {
      * grown by a million 64-byte writes, that read-back was 42% of compaction.
      */
     private static final long HOLD_BUDGET = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
+    /** The zeros a punched or zeroed range is written as, a piece at a time. */
+    private static final byte[] ZEROS = new byte[1 << 20];
     /** Files up to this size have their bytes held while they are written, for their keyframes. */
     static final int HOLD_MAX_FILE = (int) (HOLD_BUDGET / 4);
 
@@ -85,6 +88,7 @@ final class VersionWriter {
     private final LinkedHashMap<Inode, Boolean> holding = new LinkedHashMap<>(16, 0.75f, true);
     private long heldBytes;
     private ContentHash empty;
+    private ContentHash zerosHash;
     private long eventCount;
     private long byteCount;
     private long versionCount;
@@ -142,12 +146,7 @@ final class VersionWriter {
                     t, seq, approx);
             case CREATE -> create(e.path(), e.mode(), t, seq);
             case TRUNCATE -> truncate(e.path(), e.length(), t, seq);
-            case FALLOCATE -> {
-                Inode inode = fileOf(e.path(), t, seq);
-                if (e.offset() + e.length() > inode.size) {
-                    truncate(e.path(), e.offset() + e.length(), t, seq);
-                }
-            }
+            case FALLOCATE -> fallocate(e.path(), e.mode(), e.offset(), e.length(), t, seq);
             case RENAME -> rename(e.path(), e.path2(), t, seq);
             case EXCHANGE -> exchange(e.path(), e.path2(), t, seq);
             case UNLINK, RMDIR -> {
@@ -406,6 +405,66 @@ final class VersionWriter {
             Arrays.fill(inode.held, (int) length, (int) inode.size, (byte) 0);
         }
         inode.size = length;
+    }
+
+    /**
+     * fallocate(2), each mode applied exactly: allocation only changes the size (unless KEEP_SIZE); punch-hole
+     * and zero-range write zeros; collapse-range and insert-range shift the bytes, a new keyframe. A mode this
+     * code does not know, or a shift of a file too large to build in memory, takes the file from disk,
+     * approximate.
+     */
+    private void fallocate(byte[] path, int mode, long offset, long length, long t, long seq) {
+        if ((mode & ~Fallocate.KNOWN) != 0) {
+            reread(path, t, seq);
+            return;
+        }
+        boolean keepSize = (mode & Fallocate.KEEP_SIZE) != 0;
+        long end = offset + length;
+        Inode inode = fileOf(path, t, seq);
+        long size = inode.size;
+        if ((mode & (Fallocate.PUNCH_HOLE | Fallocate.ZERO_RANGE)) != 0) {
+            for (long at = offset; at < Math.min(end, size); at += ZEROS.length) {
+                int n = (int) Math.min(ZEROS.length, Math.min(end, size) - at);
+                write(path, at, zeros(n), t, seq, false);
+            }
+        }
+        if ((mode & (Fallocate.COLLAPSE_RANGE | Fallocate.INSERT_RANGE)) != 0) {
+            boolean collapse = (mode & Fallocate.COLLAPSE_RANGE) != 0;
+            long newSize = collapse ? size - length : size + length;
+            // the kernel refuses a range that does not lie in the file: if it did not, the size here is off
+            if (Math.max(size, newSize) > KEYFRAME_MAX_FILE || (collapse ? end > size : offset > size)) {
+                reread(path, t, seq);
+                return;
+            }
+            byte[] before = inode.held != null ? Arrays.copyOf(inode.held, (int) size)
+                    : keyframes.contentAt(inode.names.get(0), t, seq - 1);
+            if (before.length < size) {
+                inode.approximate = true;
+                before = Arrays.copyOf(before, (int) size);
+            }
+            byte[] after = new byte[(int) newSize];
+            System.arraycopy(before, 0, after, 0, (int) offset);
+            if (collapse) {
+                System.arraycopy(before, (int) end, after, (int) offset, (int) (size - end));
+            } else {
+                System.arraycopy(before, (int) offset, after, (int) end, (int) (size - offset));
+            }
+            keyframe(inode, after, t, seq);
+        } else if (!keepSize && end > size) {
+            truncate(path, end, t, seq);
+        }
+    }
+
+    /** {@code n} zeros as a payload, their bytes stashed for the content store (no journal holds them). */
+    private Payload zeros(int n) {
+        if (n < ZEROS.length) {
+            byte[] z = new byte[n];
+            return new Payload(z, n, n > INLINE_MAX ? stash(z) : null);
+        }
+        if (zerosHash == null) {
+            zerosHash = stash(ZEROS);
+        }
+        return new Payload(ZEROS, n, zerosHash);
     }
 
     private void chmod(byte[] path, int mode, long t, long seq) {

@@ -18,12 +18,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>What arrives, per completed (successful) syscall of a tracked process or any of its descendants:
  * WRITE events for write/pwrite64/writev/pwritev/pwritev2 on regular files (one per iovec and per
  * {@code chunkBytes}; all but the last of one syscall carry {@link FsEvent#FLAG_CHUNK_MORE}); CREATE for
- * an O_CREAT or O_TRUNC open, followed by TRUNCATE to 0 for O_TRUNC; TRUNCATE, FALLOCATE, RENAME,
+ * an O_CREAT or O_TRUNC open, followed by TRUNCATE to 0 for O_TRUNC; TRUNCATE, FALLOCATE (every mode but a
+ * plain KEEP_SIZE, the mode bits in {@link FsEvent#mode()}), RENAME,
  * EXCHANGE, UNLINK, MKDIR, RMDIR, CHMOD, SYMLINK and LINK; REREAD (with
  * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap, msync,
  * munmap, and for each such file once more, offset and length 0, when the mapping process has exited),
- * copy_file_range, sendfile, splice, fallocate modes that move or zero bytes (punch hole, zero, collapse
- * and insert range), and a write whose bytes could not be read; LOST when records were dropped.
+ * copy_file_range, sendfile, splice, and a write whose bytes could not be read; LOST when records were dropped.
  * LOST events come in two kinds that must not be added up: those with an empty path report every drop as
  * it is noticed (their lengths sum to {@link #droppedRecords()}); those with a path attribute part of the
  * same drops to one file, with its next write or its close, so that the file can be marked approximate.
