@@ -706,31 +706,64 @@ static __noinline int emit_open(__u64 now, struct inflight *a, long fd)
 	return 0;
 }
 
-static __noinline int emit_reread(__u64 now, struct inflight *a, long ret)
+/*
+ * copy_file_range, sendfile, splice into a regular file: no user buffer, but the arguments and the return
+ * value give the exact ranges. From a regular file it is a COPY (destination in path, source in path2, the
+ * source offset in file_key), which the recorder rebuilds from the source's bytes at that instant; from
+ * anything else (a pipe) the destination must be re-read, approximate.
+ */
+static __noinline int emit_copy(__u64 now, struct inflight *a, long ret)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	long nr = a->nr;
-	int fd;
-	__u64 offp = 0, off = 0;
-	struct file *f;
+	int fd, in_fd;
+	__u64 offp = 0, in_offp, off = 0, in_off = 0;
+	struct file *f, *in;
+	struct scratch *s;
+	__u32 len1;
 
 	if (nr == NR_sendfile) {
+		/* (out_fd, in_fd, *offset of in_fd, count) */
 		fd = a->args[0];
+		in_fd = a->args[1];
+		in_offp = a->args[2];
 	} else {
-		/* copy_file_range and splice: (fd_in, off_in, fd_out, off_out, len, flags) */
+		/* (fd_in, off_in, fd_out, off_out, len, flags) */
+		in_fd = a->args[0];
+		in_offp = a->args[1];
 		fd = a->args[2];
 		offp = a->args[3];
 	}
 	f = fd_file(task, fd);
 	if (!f || ret == 0)
 		return 0;
+	/* the kernel has moved the offset (or the file position) past what it copied */
 	if (offp) {
 		bpf_probe_read_user(&off, sizeof(off), (void *)offp);
 		off -= ret;
 	} else {
 		off = BPF_CORE_READ(f, f_pos) - ret;
 	}
-	return emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), fd, off, ret);
+	in = fd_file(task, in_fd);
+	if (!in || (BPF_CORE_READ(in, f_inode, i_mode) & S_IFMT) != S_IFREG ||
+	    (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
+		return emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), fd, off, ret);
+	if (in_offp) {
+		bpf_probe_read_user(&in_off, sizeof(in_off), (void *)in_offp);
+		in_off -= ret;
+	} else {
+		in_off = BPF_CORE_READ(in, f_pos) - ret;
+	}
+	s = begin(now, TM_OP_COPY, 0);
+	if (!s)
+		return 0;
+	s->hdr.file_key = in_off;
+	s->hdr.offset = off;
+	s->hdr.length = ret;
+	len1 = put_walk(s, 0, file_walk(s, f));
+	s->hdr.len1 = len1;
+	s->hdr.len2 = put_walk(s, len1, file_walk(s, in)) - len1;
+	return emit(s);
 }
 
 static __noinline int emit_mapped(__u64 now, struct inflight *a)
@@ -982,7 +1015,7 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 		emit_mapped(now, &a);
 		break;
 	case NR_copy_file_range: case NR_sendfile: case NR_splice:
-		emit_reread(now, &a, ret);
+		emit_copy(now, &a, ret);
 		break;
 	}
 	return 0;

@@ -7,7 +7,7 @@
 #ifndef TIMEMACHINE_H
 #define TIMEMACHINE_H
 
-/* tm_hdr.type: 1..14 are the api's Op codes; the others are decoder bookkeeping. */
+/* tm_hdr.type: 1..15 are the api's Op codes; the others are decoder bookkeeping. */
 #define TM_OP_WRITE 1
 #define TM_OP_CREATE 2
 #define TM_OP_TRUNCATE 3
@@ -22,6 +22,8 @@
 #define TM_OP_LINK 12
 #define TM_OP_REREAD 13
 #define TM_OP_LOST 14
+/* len bytes copied from path2 (a regular file) at file_key to path at offset */
+#define TM_OP_COPY 15
 /* file_key now names the path in the payload; WRITE and LOST records refer to it by file_key. */
 #define TM_REC_PATH 32
 /* file_key was closed: forget it. */
@@ -40,7 +42,7 @@
 
 struct tm_hdr {
 	__u64 time_ns;  /* CLOCK_MONOTONIC at sys_exit */
-	__u64 file_key; /* struct file * of WRITE / PATH / CLOSE / LOST records, else 0 */
+	__u64 file_key; /* struct file * of WRITE / PATH / CLOSE / LOST records, the source offset of COPY, else 0 */
 	__u64 offset;
 	__u64 length;
 	__u32 pid;

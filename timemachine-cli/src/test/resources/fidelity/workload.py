@@ -371,6 +371,52 @@ def fallocate_scenario(root, m):
     m.mark('written-after')
 
 
+def copies_scenario(root, m, outside):
+    """Files written by copies that pass no bytes through user space: cp, cat and install (coreutils copies with
+    copy_file_range), Python's os.copy_file_range and os.sendfile with offsets, a copy within one file, and cp
+    from a file outside the roots. Sources change right after they are copied, so an export at the copy's step
+    shows the copy made from the bytes of that instant. Nothing here is approximate."""
+    p = lambda *names: os.path.join(root, *names)
+    run = lambda *cmd: subprocess.run(list(cmd), check=True, cwd=root)
+    write(p('src.bin'), rnd(300000, 21))
+    m.mark('source-written')
+    run('cp', 'src.bin', 'copy.bin')
+    m.mark('cp')
+    pwrite(p('src.bin'), 0, b'changed right after the copy')
+    m.mark('source-changed-after-cp')
+    write(p('a.txt'), b'first part\n')
+    write(p('b.txt'), b'second part\n')
+    run('sh', '-c', 'cat a.txt b.txt src.bin > cat.out')
+    m.mark('cat')
+    run('install', '-m', '0755', 'src.bin', 'installed.bin')
+    m.mark('install')
+    write(p('big.bin'), rnd(3 * MIB + 12345, 23))
+    run('cp', 'big.bin', 'big-copy.bin')
+    m.mark('cp-large')
+    pwrite(p('big.bin'), 2 * MIB, b'big source changed')
+    m.mark('large-source-changed')
+    lib = os.path.join(outside, 'lib.bin')
+    write(lib, rnd(200000, 22))
+    time.sleep(0.2)  # older than its copy by more than file times' granularity, as sources outside are
+    run('cp', lib, 'from-outside.bin')
+    m.mark('cp-from-outside')
+    time.sleep(0.5)  # the recorder reads the copy's source when the capture delivers it, milliseconds later
+    pwrite(lib, 10, b'the outside source changed after the copy')
+    pwrite(p('from-outside.bin'), 100000, b'edited in place')
+    m.mark('copy-from-outside-edited')
+    src = os.open(p('src.bin'), os.O_RDONLY)
+    dst = os.open(p('python.bin'), os.O_WRONLY | os.O_CREAT, 0o644)
+    assert os.copy_file_range(src, dst, 5000, 1000, 10) == 5000
+    assert os.sendfile(dst, src, 70000, 20000) == 20000
+    os.close(dst)
+    os.close(src)
+    m.mark('python-copy-file-range-and-sendfile')
+    fd = os.open(p('copy.bin'), os.O_RDWR)
+    assert os.copy_file_range(fd, fd, 8192, 0, 200000) == 8192
+    os.close(fd)
+    m.mark('copy-within-a-file')
+
+
 def move_in_scenario(root, m, outside):
     """Files and directories moved into the root from outside it (the capture saw no bytes: the recorder reads
     them from disk, approximate) and out of it (deleted from the recording)."""
@@ -479,6 +525,8 @@ def main(argv):
         edge_scenario(root, Manifest(root, manifest))
     elif scenario == 'fallocate':
         fallocate_scenario(root, Manifest(root, manifest))
+    elif scenario == 'copies':
+        copies_scenario(root, Manifest(root, manifest), args[0])
     elif scenario == 'move-in':
         move_in_scenario(root, Manifest(root, manifest), args[0])
     elif scenario == 'large':

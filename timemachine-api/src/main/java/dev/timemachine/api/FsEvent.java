@@ -1,5 +1,6 @@
 package dev.timemachine.api;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -15,11 +16,13 @@ import java.util.Objects;
  * @param tid     thread id of the caller
  * @param op      what changed
  * @param path    absolute path of the file concerned, never {@code null}
- * @param path2   second path: rename/exchange destination, symlink target, hard-link name; otherwise {@code null}
+ * @param path2   second path: rename/exchange destination, symlink target, hard-link name, copy source; otherwise
+ *                {@code null}
  * @param offset  file offset of a write or fallocate, otherwise 0
  * @param length  bytes written, new length for a truncate, records lost for {@link Op#LOST}, otherwise 0
  * @param mode    permission bits for create, mkdir and chmod, fallocate(2)'s mode bits for fallocate, otherwise 0
- * @param payload the exact bytes written (possibly one chunk of a larger write), empty for other ops
+ * @param payload the exact bytes written (possibly one chunk of a larger write); for a copy the source offset
+ *                ({@link #sourceOffset()}); empty for other ops
  * @param flags   a combination of the {@code FLAG_*} bits
  */
 public record FsEvent(long timeNs, int pid, int tid, Op op, byte[] path, byte[] path2, long offset, long length,
@@ -49,6 +52,28 @@ public record FsEvent(long timeNs, int pid, int tid, Op op, byte[] path, byte[] 
     /** A write of {@code payload} at {@code offset}. */
     public static FsEvent write(long timeNs, int pid, byte[] path, long offset, byte[] payload) {
         return new FsEvent(timeNs, pid, pid, Op.WRITE, path, null, offset, payload.length, 0, payload, 0);
+    }
+
+    /**
+     * {@code length} bytes copied into {@code path} at {@code offset} from {@code source} at {@code sourceOffset}
+     * (copy_file_range, sendfile, splice from a regular file). The source offset travels as the payload.
+     */
+    public static FsEvent copy(long timeNs, int pid, int tid, byte[] path, long offset, byte[] source,
+                               long sourceOffset, long length) {
+        return new FsEvent(timeNs, pid, tid, Op.COPY, path, Objects.requireNonNull(source, "source"), offset, length, 0,
+                ByteBuffer.allocate(Long.BYTES).putLong(sourceOffset).array(), 0);
+    }
+
+    /**
+     * Where a {@link Op#COPY} read its source.
+     *
+     * @throws IllegalStateException for another op, or a copy whose payload is not an offset
+     */
+    public long sourceOffset() {
+        if (op != Op.COPY || payload.length != Long.BYTES) {
+            throw new IllegalStateException("not a copy: " + this);
+        }
+        return ByteBuffer.wrap(payload).getLong();
     }
 
     /** An event without payload or second path. */

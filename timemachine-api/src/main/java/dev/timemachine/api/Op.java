@@ -35,12 +35,18 @@ public enum Op {
     /** A hard link {@code path2} created to the existing {@code path}. */
     LINK(12),
     /**
-     * The file changed in a way the capture could not see byte for byte (shared mmap, copy_file_range,
-     * sendfile, splice): its content must be re-read, and versions built from it are approximate.
+     * The file changed in a way the capture could not see byte for byte (shared mmap, a splice from a pipe):
+     * its content must be re-read, and versions built from it are approximate.
      */
     REREAD(13),
     /** Records were lost (ring buffer overflow); {@code length} holds how many, {@code path} the file if known. */
-    LOST(14);
+    LOST(14),
+    /**
+     * {@code length} bytes copied into {@code path} at {@code offset} from the file {@code path2} at {@link
+     * FsEvent#sourceOffset()} (copy_file_range, sendfile, splice): the destination's bytes there are the
+     * source's at that instant.
+     */
+    COPY(15);
 
     private static final Op[] BY_CODE = new Op[16];
 

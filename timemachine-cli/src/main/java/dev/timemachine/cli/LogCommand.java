@@ -146,6 +146,7 @@ final class LogCommand implements Callable<Integer> {
             case FALLOCATE -> "  " + e.length() + " bytes at " + e.offset()
                     + (e.mode() == 0 ? "" : " (" + Fallocate.describe(e.mode()) + ")");
             case RENAME, EXCHANGE, LINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
+            case COPY -> "  " + e.length() + " bytes at " + e.offset() + " from " + PathBytes.display(e.path2());
             case SYMLINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
             case CREATE, MKDIR, CHMOD -> String.format("  mode %04o", e.mode() & 07777);
             case LOST -> "  " + e.length() + " records lost";

@@ -11,12 +11,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * Stage 1 and its hand-off to stage 2 (docs/architecture.md), on three threads, timed by a {@link Schedule}:
  * <ol>
  *   <li>the consumer polls the event source, drops what the filter rejects (excluded bytes never enter the
- *   recording) and hands batches to a queue bounded in bytes;</li>
+ *   recording), reads at once the bytes a copy took from outside the roots ({@link OutsideCopy}) and hands
+ *   batches to a queue bounded in bytes;</li>
  *   <li>the appender writes each batch to the journal (no fsync) and then publishes the batch's
  *   watermark: every event stamped at or before it is journaled;</li>
  *   <li>the compactor, at the lowest CPU priority, compacts up to the published watermark in a few small
@@ -163,18 +165,23 @@ final class Pipeline {
             while (true) {
                 long pollStart = batching.pollStart();
                 long[] oldest = {Long.MAX_VALUE};
+                Consumer<FsEvent> take = e -> {
+                    batch.add(e);
+                    batchBytes[0] += e.payload().length;
+                    if (schedule.full(batch.size(), batchBytes[0])) {
+                        // a poll that finds a backlog delivers all of it: hand it on in batches of the
+                        // usual size, without a watermark until the poll is done
+                        handOff(new Batch(new ArrayList<>(batch), batchBytes[0], Schedule.NONE));
+                        batch.clear();
+                        batchBytes[0] = 0;
+                    }
+                };
                 int n = source.poll(e -> {
                     oldest[0] = Math.min(oldest[0], e.timeNs());
-                    if (accepts(e)) {
-                        batch.add(e);
-                        batchBytes[0] += e.payload().length;
-                        if (schedule.full(batch.size(), batchBytes[0])) {
-                            // a poll that finds a backlog delivers all of it: hand it on in batches of the
-                            // usual size, without a watermark until the poll is done
-                            handOff(new Batch(new ArrayList<>(batch), batchBytes[0], Schedule.NONE));
-                            batch.clear();
-                            batchBytes[0] = 0;
-                        }
+                    if (e.op() == Op.COPY && filter.accepts(e.path()) && !filter.accepts(e.path2())) {
+                        OutsideCopy.resolve(e, take); // now, before the source can change
+                    } else if (accepts(e)) {
+                        take.accept(e);
                     }
                 }, schedule.poll());
                 long watermark = batching.afterPoll(pollStart, n, oldest[0], stopping);

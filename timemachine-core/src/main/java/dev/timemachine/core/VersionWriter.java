@@ -166,6 +166,7 @@ final class VersionWriter {
             }
             case LINK -> link(e.path(), e.path2(), t, seq);
             case REREAD -> reread(e.path(), t, seq);
+            case COPY -> copy(e, t, seq);
             case LOST -> {
                 // the source counts drops; a LOST naming a file says which one to take from disk
                 if (e.path().length > 0 && tree.get(e.path()) instanceof File) {
@@ -452,6 +453,35 @@ final class VersionWriter {
             keyframe(inode, after, t, seq);
         } else if (!keepSize && end > size) {
             truncate(path, end, t, seq);
+        }
+    }
+
+    /**
+     * A copy from a file in the roots (a copy from outside came as writes, {@link OutsideCopy}): the destination
+     * gets the source's bytes at this instant, from this writer's state, approximate if the source is. Re-read
+     * instead if the source is no file here, too large to build in memory, or shorter than what was copied (the
+     * state here is off).
+     */
+    private void copy(FsEvent e, long t, long seq) {
+        long from = e.sourceOffset();
+        if (!(tree.get(e.path2()) instanceof File f) || f.inode().size > KEYFRAME_MAX_FILE
+                || from + e.length() > f.inode().size) {
+            reread(e.path(), t, seq);
+            return;
+        }
+        Inode source = f.inode();
+        byte[] bytes = source.held != null ? source.held : keyframes.contentAt(source.names.get(0), t, seq - 1);
+        if (bytes.length < from + e.length()) {
+            reread(e.path(), t, seq);
+            return;
+        }
+        boolean approx = source.approximate;
+        for (long done = 0; done < e.length(); done += OutsideCopy.PIECE) {
+            int n = (int) Math.min(OutsideCopy.PIECE, e.length() - done);
+            // a piece of its own: writing it may change the held bytes of the source (a copy within one file)
+            byte[] piece = Arrays.copyOfRange(bytes, (int) (from + done), (int) (from + done) + n);
+            write(e.path(), e.offset() + done, new Payload(piece, n, n > INLINE_MAX ? stash(piece) : null), t, seq,
+                    approx);
         }
     }
 

@@ -93,6 +93,13 @@ final class RecordDecoder implements RingReader.RecordHandler {
                 sink.accept(new FsEvent(timeNs, pid, tid, Op.LOST, path, null, 0, len, 0, EMPTY,
                         flags | FsEvent.FLAG_APPROXIMATE));
             }
+            case RecordLayout.OP_COPY -> {
+                byte[] path = Paths.normalize(bytes(m, data, len1));
+                // without the source's name (its path could not be walked) the bytes are unknown: re-read
+                sink.accept(len2 > 0
+                        ? FsEvent.copy(timeNs, pid, tid, path, offset, Paths.normalize(bytes(m, data + len1, len2)), key, len)
+                        : new FsEvent(timeNs, pid, tid, Op.REREAD, path, null, offset, len, 0, EMPTY, FsEvent.FLAG_APPROXIMATE));
+            }
             default -> {
                 Op op = Op.ofCode(type);
                 byte[] path = Paths.normalize(bytes(m, data, len1));

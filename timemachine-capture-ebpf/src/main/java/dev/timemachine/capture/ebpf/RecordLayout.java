@@ -41,6 +41,8 @@ final class RecordLayout {
     static final int OP_WRITE = 1;
     /** Op code of a LOST record. */
     static final int OP_LOST = 14;
+    /** COPY: {@code file_key} holds the source offset, the source's path follows the destination's. */
+    static final int OP_COPY = 15;
     /** file_key now names the path in the payload. */
     static final int REC_PATH = 32;
     /** file_key was closed: forget it. */

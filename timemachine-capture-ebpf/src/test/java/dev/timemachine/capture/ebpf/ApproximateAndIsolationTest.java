@@ -54,7 +54,7 @@ class ApproximateAndIsolationTest {
     }
 
     @Test
-    void copyFileRangeSendfileAndSpliceAreReportedAsReread() throws Exception {
+    void copyFileRangeAndSendfileAreCopiesWithTheirRangesAndASpliceFromAPipeIsAReread() throws Exception {
         Path dir = Capture.tempDir("copy");
         Files.write(dir.resolve("src"), "0123456789".repeat(100).getBytes(StandardCharsets.UTF_8));
         Capture.Run run = Capture.python(dir, """
@@ -70,8 +70,8 @@ class ApproximateAndIsolationTest {
         Capture.assertSuccess(run);
         assertEquals(List.of(
                 "CREATE dst mode=644",
-                "REREAD dst @0 len=100 +approx",
-                "REREAD dst @100 len=50 +approx",
+                "COPY dst -> src @0 from=0 len=100",
+                "COPY dst -> src @100 from=0 len=50",
                 "REREAD dst @500 len=5 +approx"), Capture.describe(run, dir));
     }
 

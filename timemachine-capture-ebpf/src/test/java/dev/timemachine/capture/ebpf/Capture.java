@@ -144,6 +144,8 @@ final class Capture {
                 case WRITE -> b.append(" @").append(e.offset()).append(" \"").append(str(e.payload())).append('"');
                 case TRUNCATE -> b.append(" len=").append(e.length());
                 case FALLOCATE, REREAD -> b.append(" @").append(e.offset()).append(" len=").append(e.length());
+                case COPY -> b.append(" @").append(e.offset()).append(" from=").append(e.sourceOffset()).append(" len=")
+                        .append(e.length());
                 case CREATE, MKDIR, CHMOD -> b.append(" mode=").append(Integer.toOctalString(e.mode()));
                 default -> {
                 }

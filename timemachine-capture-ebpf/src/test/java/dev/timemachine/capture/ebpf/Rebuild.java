@@ -67,6 +67,14 @@ final class Rebuild {
             case RMDIR -> dirs.remove(p);
             case SYMLINK -> symlinks.put(p, p2);
             case LINK -> files.put(p2, files.getOrDefault(p, new byte[0]).clone());
+            case COPY -> {
+                byte[] from = files.getOrDefault(p2, new byte[0]);
+                byte[] old = files.getOrDefault(p, new byte[0]);
+                long end = e.offset() + e.length();
+                byte[] b = end > old.length ? Arrays.copyOf(old, (int) end) : old;
+                System.arraycopy(from, (int) e.sourceOffset(), b, (int) e.offset(), (int) e.length());
+                files.put(p, b);
+            }
             default -> {
                 // CHMOD, REREAD and LOST do not change bytes
             }

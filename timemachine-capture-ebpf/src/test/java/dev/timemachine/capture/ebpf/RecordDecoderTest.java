@@ -160,6 +160,18 @@ class RecordDecoderTest {
     }
 
     @Test
+    void aCopyNamesItsSourceAndSourceOffsetAndOneWithoutItsSourceIsAReread() {
+        decode(rec(RecordLayout.OP_COPY, T).path("/w/./dst").path2("/usr/lib/x").fileKey(4096).offset(100).length(50),
+                rec(RecordLayout.OP_COPY, T + 1).path("/w/dst").offset(150).length(7));
+        assertEquals(2, events.size());
+        FsEvent copy = events.get(0);
+        assertEquals(Op.COPY, copy.op());
+        assertEquals("/w/dst -> /usr/lib/x 100 50 4096", Capture.str(copy.path()) + " -> " + Capture.str(copy.path2())
+                + " " + copy.offset() + " " + copy.length() + " " + copy.sourceOffset());
+        assertEvent(events.get(1), T + 1, PID, TID, Op.REREAD, "/w/dst", null, 150, 7, 0, "", FsEvent.FLAG_APPROXIMATE);
+    }
+
+    @Test
     void lostRecordsAreApproximateAndAddUpPerPath() {
         decode(rec(RecordLayout.REC_PATH, T).fileKey(KEY).path("/w/f"),
                 rec(Op.LOST.code(), T + 1).fileKey(KEY).length(7),
