@@ -419,23 +419,36 @@ def copies_scenario(root, m, outside):
 
 def move_in_scenario(root, m, outside):
     """Files and directories moved into the root from outside it (the capture saw no bytes: the recorder reads
-    them from disk, approximate) and out of it (deleted from the recording)."""
+    them from disk when the capture delivers the rename) and out of it (deleted from the recording). What moves
+    in was made 0.2 s before, and nothing touches it for 0.5 s after, except fresh.txt: made and moved in at
+    once, then edited at once, which the recorder cannot tell apart and must report approximate."""
     p = lambda *names: os.path.join(root, *names)
     o = lambda *names: os.path.join(outside, *names)
+    settle = lambda: time.sleep(0.5)  # the recorder reads what moved in milliseconds after the rename
     write(p('leaving.txt'), b'moved out later\n')
     m.mark('baseline')
     write(o('incoming.txt'), b'made outside the root\n')
     os.makedirs(o('incoming-dir', 'sub'))
     write(o('incoming-dir', 'sub', 'deep.txt'), b'deep\n')
+    os.symlink('sub/deep.txt', o('incoming-dir', 'link'))
+    os.chmod(o('incoming-dir', 'sub'), 0o750)
     m.mark('made-outside')
+    time.sleep(0.2)  # older than the move by more than file times' granularity
     os.rename(o('incoming.txt'), p('incoming.txt'))
     m.mark('file-moved-in')
+    settle()
     write(p('incoming.txt'), b'appended inside\n', 'ab')
     m.mark('appended-after-move-in')
     os.rename(o('incoming-dir'), p('incoming-dir'))
     m.mark('dir-moved-in')
+    settle()
     write(p('incoming-dir', 'sub', 'deep.txt'), b'appended inside\n', 'ab')
     m.mark('appended-in-moved-in-dir')
+    write(o('fresh.txt'), b'made and moved in at once\n')
+    os.rename(o('fresh.txt'), p('fresh.txt'))
+    m.mark('fresh-moved-in')
+    write(p('fresh.txt'), b'and edited at once\n', 'ab')
+    m.mark('fresh-edited')
     os.rename(p('incoming-dir'), p('incoming-dir-renamed'))
     m.mark('dir-renamed-inside')
     os.rename(p('leaving.txt'), o('left.txt'))

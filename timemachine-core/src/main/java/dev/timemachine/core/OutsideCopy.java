@@ -81,13 +81,17 @@ final class OutsideCopy {
         return Math.max(nanos((FileTime) stat.get("lastModifiedTime")), nanos((FileTime) stat.get("ctime")));
     }
 
-    private static long nanos(FileTime t) {
+    static long nanos(FileTime t) {
         Instant i = t.toInstant();
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
-    /** The wall time of a CLOCK_MONOTONIC instant (the capture's clock, and {@link System#nanoTime()}'s here). */
-    private static long wallTimeOf(long monotonicNs) {
+    /**
+     * The wall time of a CLOCK_MONOTONIC instant (the capture's clock, and {@link System#nanoTime()}'s here). The
+     * system's clocks, not the options' injected ones: both stamps compared, the event's and the file's, are the
+     * kernel's.
+     */
+    static long wallTimeOf(long monotonicNs) {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano() - (System.nanoTime() - monotonicNs);
     }

@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  * Stage 1 and its hand-off to stage 2 (docs/architecture.md), on three threads, timed by a {@link Schedule}:
  * <ol>
  *   <li>the consumer polls the event source, drops what the filter rejects (excluded bytes never enter the
- *   recording), reads at once the bytes a copy took from outside the roots ({@link OutsideCopy}) and hands
- *   batches to a queue bounded in bytes;</li>
+ *   recording), reads at once the bytes a copy took from outside the roots ({@link OutsideCopy}) and what a
+ *   rename brought in from outside them ({@link MovedIn}), and hands batches to a queue bounded in bytes;</li>
  *   <li>the appender writes each batch to the journal (no fsync) and then publishes the batch's
  *   watermark: every event stamped at or before it is journaled;</li>
  *   <li>the compactor, at the lowest CPU priority, compacts up to the published watermark in a few small
@@ -180,6 +180,10 @@ final class Pipeline {
                     oldest[0] = Math.min(oldest[0], e.timeNs());
                     if (e.op() == Op.COPY && filter.accepts(e.path()) && !filter.accepts(e.path2())) {
                         OutsideCopy.resolve(e, take); // now, before the source can change
+                    } else if (MovedIn.bringsIn(e, filter)) {
+                        if (!MovedIn.resolve(e, filter, take)) {
+                            take.accept(e); // compaction imports it from disk, approximate
+                        }
                     } else if (accepts(e)) {
                         take.accept(e);
                     }

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Paths moved into a root from outside it ({@code workload.py move-in}): the capture sees a rename but no
- * bytes, so the recorder takes them from disk, later than the rename, and docs/architecture.md §3 allows such files to be
- * approximate as long as export says so. What it does not allow is silence: at every step each path must be
- * there, with its type, and either exact or listed as approximate by export.
+ * bytes, so the recorder reads what came in from disk when the capture delivers the rename. What was made
+ * before it moved in, and left alone after, is exact at every step; a file made and moved in at once may be
+ * approximate as long as export says so (docs/architecture.md §3). What is never allowed is silence: at every
+ * step each path must be there, with its type, and either exact or listed as approximate by export.
  */
 class MoveIntoRootFidelityTest {
 
@@ -40,7 +41,7 @@ class MoveIntoRootFidelityTest {
         Path manifest = tmp.resolve("manifest.txt");
         recorded = Workload.record(state, root, List.of(), "move-in", manifest, outside.toString());
         Workload.assertRecorded(recorded);
-        steps = Workload.steps(manifest, 8);
+        steps = Workload.steps(manifest, 10);
     }
 
     private static TreeManifest.Step step(String label) {
@@ -74,6 +75,47 @@ class MoveIntoRootFidelityTest {
             Map<String, String> got = exportTolerant(step, expected);
             assertTrue(got.containsKey("incoming.txt"), "present at " + step + ": " + got);
             assertEquals(expected.get("incoming.txt"), got.get("incoming.txt"), "exact or reported approximate at " + step);
+        }
+    }
+
+    @Test
+    void whatWasMadeBeforeItMovedInIsExactAtEveryStep() throws IOException {
+        for (String label : List.of("file-moved-in", "appended-after-move-in", "dir-moved-in",
+                "appended-in-moved-in-dir")) {
+            TreeManifest.Step step = step(label);
+            Path out = tmp.resolve("exact-" + step.index());
+            try {
+                Workload.assertExportMatches(state, step, out, recorded.err());
+                Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "@" + step.timeNs(), "--out",
+                        out.toString(), "--force");
+                assertFalse(r.out().contains("approximate"), "nothing approximate at " + step + ": " + r.printed());
+            } finally {
+                Workload.deleteTree(out);
+            }
+        }
+        // later, only fresh.txt may be approximate: the moved-in directory, renamed inside, is still exact
+        TreeManifest.Step renamed = step("dir-renamed-inside");
+        Map<String, String> expected = new java.util.TreeMap<>(renamed.entries());
+        Map<String, String> got = exportTolerant(renamed, expected);
+        expected.remove("fresh.txt");
+        got.remove("fresh.txt");
+        assertEquals(expected, got, "exact at " + renamed);
+        Path out = tmp.resolve("exact-" + renamed.index());
+        Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "@" + renamed.timeNs(), "--out",
+                out.toString());
+        Workload.deleteTree(out);
+        String prefix = "  " + root + "/";
+        assertEquals(List.of(), r.out().lines().filter(l -> l.startsWith(prefix) && !l.startsWith(prefix + "fresh.txt:"))
+                .toList(), "only fresh.txt may be approximate at " + renamed);
+    }
+
+    @Test
+    void aFileMadeAndMovedInAtOnceIsThereExactOrReportedApproximate() throws IOException {
+        for (String label : List.of("fresh-moved-in", "fresh-edited")) {
+            TreeManifest.Step step = step(label);
+            Map<String, String> expected = new java.util.TreeMap<>(step.entries());
+            Map<String, String> got = exportTolerant(step, expected);
+            assertEquals(expected.get("fresh.txt"), got.get("fresh.txt"), "exact or reported approximate at " + step);
         }
     }
 
