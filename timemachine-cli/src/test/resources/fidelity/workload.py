@@ -263,6 +263,26 @@ def sqlite_transactions(db, m):
     con.close()
 
 
+def sqlite_wal_scenario(root, m):
+    """SQLite in WAL mode: -wal is written with writes, -shm through a shared mapping (approximate while it
+    lives); at the last close SQLite checkpoints into the database and unlinks both, which must not come back."""
+    db = os.path.join(root, 'wal.db')
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute('PRAGMA journal_mode=WAL')
+    con.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, payload BLOB)')
+    r = random.Random(5)
+    for tx in range(4):
+        con.execute('BEGIN')
+        for i in range(100):
+            con.execute('INSERT INTO t (name, payload) VALUES (?, ?)', ('row %d' % i, r.randbytes(r.randrange(10, 300))))
+        con.execute('COMMIT')
+        m.mark('wal-tx-%d' % tx)
+    con.close()
+    m.mark('closed', db='wal.db', rows=400)
+    write(os.path.join(root, 'after.txt'), b'written after the close\n')
+    m.mark('after-close', db='wal.db', rows=400)
+
+
 def renameat2_exchange(a, b):
     """renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE): python has no wrapper."""
     import ctypes
@@ -538,6 +558,8 @@ def main(argv):
         edge_scenario(root, Manifest(root, manifest))
     elif scenario == 'fallocate':
         fallocate_scenario(root, Manifest(root, manifest))
+    elif scenario == 'sqlite-wal':
+        sqlite_wal_scenario(root, Manifest(root, manifest))
     elif scenario == 'copies':
         copies_scenario(root, Manifest(root, manifest), args[0])
     elif scenario == 'move-in':

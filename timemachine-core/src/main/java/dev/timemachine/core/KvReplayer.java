@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  */
 final class KvReplayer implements Replayer {
     static final String REASON_FLAGGED =
-            "written where the capture cannot see the bytes (mmap, copy_file_range, sendfile, io_uring) or capture records were lost";
+            "written where the capture cannot see the bytes (a shared mapping, a splice from a pipe, io_uring) or capture records were lost";
     static final String REASON_NO_BASE = "content before the first recorded change is unknown (no baseline)";
 
     private static final int S_IFMT = 0170000;

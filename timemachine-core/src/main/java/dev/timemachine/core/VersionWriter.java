@@ -165,7 +165,13 @@ final class VersionWriter {
                 record(e.path(), t, seq, new VersionRecord(Kind.SYMLINK, 0, 0, null, 0777, e.path2(), 0));
             }
             case LINK -> link(e.path(), e.path2(), t, seq);
-            case REREAD -> reread(e.path(), t, seq);
+            case REREAD -> {
+                // one for a file unlinked since (SQLite unmaps -shm after unlinking it) is of no file in the
+                // tree: a deleted file never comes back
+                if (tree.get(e.path()) instanceof File) {
+                    reread(e.path(), t, seq);
+                }
+            }
             case COPY -> copy(e, t, seq);
             case LOST -> {
                 // the source counts drops; a LOST naming a file says which one to take from disk

@@ -14,6 +14,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,6 +77,28 @@ public final class Workload {
             assertEquals("ok " + step.extra().get("rows"), sqliteCheck(out.resolve(db)),
                     "the exported database at step " + step + " opens, is intact and holds that instant's rows");
         }
+    }
+
+    /**
+     * Exports at the step and compares the tree with it, except the files export lists as approximate: those must
+     * be among {@code mayBeApproximate} and be there, with their type.
+     */
+    public static void assertExportMatchesOrSaysApproximate(Path state, Path root, TreeManifest.Step step, Path out,
+                                                            Set<String> mayBeApproximate) throws IOException {
+        Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "@" + step.timeNs(), "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.printed());
+        Map<String, String> expected = new TreeMap<>(step.entries());
+        Map<String, String> got = new TreeMap<>(TreeManifest.of(out));
+        String prefix = "  " + root + "/";
+        for (String a : r.out().lines().filter(l -> l.startsWith(prefix))
+                .map(l -> l.substring(prefix.length(), l.indexOf(": ", prefix.length()))).toList()) {
+            assertTrue(mayBeApproximate.contains(a), a + " must not be approximate at " + step + ": " + r.printed());
+            if (expected.containsKey(a) && got.containsKey(a)) {
+                expected.put(a, expected.get(a).substring(0, 1));
+                got.put(a, got.get(a).substring(0, 1));
+            }
+        }
+        assertEquals(expected, got, "at " + step + "\n" + r.printed());
     }
 
     /** {@code "<integrity_check> <rows of t>"} of a SQLite database, opened read-only by python's sqlite3. */
