@@ -49,6 +49,7 @@ enum {
 	NR_symlink = 88, NR_symlinkat = 266, NR_link = 86, NR_linkat = 265,
 	NR_close = 3, NR_mmap = 9, NR_msync = 26, NR_munmap = 11,
 	NR_copy_file_range = 326, NR_sendfile = 40, NR_splice = 275,
+	NR_io_submit = 209,
 };
 
 extern int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
@@ -179,6 +180,7 @@ static __always_inline int interesting(long id)
 	case NR_symlink: case NR_symlinkat: case NR_link: case NR_linkat:
 	case NR_close: case NR_mmap: case NR_msync: case NR_munmap:
 	case NR_copy_file_range: case NR_sendfile: case NR_splice:
+	case NR_io_submit:
 		return 1;
 	}
 	return 0;
@@ -419,10 +421,8 @@ static __noinline struct fcache *known_file(struct file *f, __u64 now, int force
 #define TFM(type, flags, mode) ((__u64)(type) | ((__u64)(flags) << 16) | ((__u64)(mode) << 32))
 #define TF(type, flags) TFM(type, flags, 0)
 
-static __noinline int emit_fd_event(__u64 now, __u64 tf, int fd, __u64 offset, __u64 length)
+static __noinline int emit_file_event(__u64 now, __u64 tf, struct file *f, __u64 offset, __u64 length)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct file *f = fd_file(task, fd);
 	struct scratch *s;
 
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
@@ -435,6 +435,11 @@ static __noinline int emit_fd_event(__u64 now, __u64 tf, int fd, __u64 offset, _
 	s->hdr.length = length;
 	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
 	return emit(s);
+}
+
+static __noinline int emit_fd_event(__u64 now, __u64 tf, int fd, __u64 offset, __u64 length)
+{
+	return emit_file_event(now, tf, fd_file((void *)bpf_get_current_task(), fd), offset, length);
 }
 
 /* chmod through an open file (fchmod, or a path naming one of the caller's descriptors). */
@@ -766,6 +771,76 @@ static __noinline int emit_copy(__u64 now, struct inflight *a, long ret)
 	return emit(s);
 }
 
+/* struct iocb of linux/aio_abi.h from aio_lio_opcode on */
+struct tm_iocb {
+	__u16 opcode;
+	__s16 reqprio;
+	__u32 fildes;
+	__u64 buf;
+	__u64 nbytes;
+	__s64 offset;
+};
+#define IOCB_CMD_PWRITE 1
+#define IOCB_CMD_PWRITEV 8
+#define IOCB_OPCODE_OFFSET 16
+#define AIO_MAX_IOVECS 16
+
+struct aio_ctx {
+	__u64 now;
+	__u64 iocbpp;
+};
+
+/*
+ * One iocb of an io_submit: a write is captured as the pwrite or pwritev it asks for, from its buffer at
+ * submission (which the caller must leave alone until the write completes); its result comes later, and
+ * a write the kernel then fails or shortens is not seen.
+ */
+static long aio_step(__u32 i, void *vctx)
+{
+	struct aio_ctx *ctx = vctx;
+	struct inflight w = {};
+	struct tm_iocb cb;
+	__u64 iocb = 0, total = 0;
+	struct iovec iov;
+	int k;
+
+	if (bpf_probe_read_user(&iocb, sizeof(iocb), (void *)(ctx->iocbpp + (__u64)i * 8)) || !iocb)
+		return 1;
+	if (bpf_probe_read_user(&cb, sizeof(cb), (void *)(iocb + IOCB_OPCODE_OFFSET)))
+		return 1;
+	if (cb.opcode == IOCB_CMD_PWRITE) {
+		w.nr = NR_pwrite64;
+		total = cb.nbytes;
+	} else if (cb.opcode == IOCB_CMD_PWRITEV) {
+		if (cb.nbytes > AIO_MAX_IOVECS)
+			return emit_fd_event(ctx->now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), cb.fildes, cb.offset, 0), 0;
+		for (k = 0; k < AIO_MAX_IOVECS && k < cb.nbytes; k++) {
+			if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(cb.buf + k * sizeof(iov))))
+				return 0;
+			total += iov.iov_len;
+		}
+		w.nr = NR_pwritev;
+	} else {
+		return 0;
+	}
+	w.args[0] = cb.fildes;
+	w.args[1] = cb.buf;
+	w.args[2] = cb.nbytes;
+	w.args[3] = cb.offset;
+	if (total > 0)
+		emit_write(ctx->now, &w, total);
+	return 0;
+}
+
+static __noinline int emit_aio(__u64 now, struct inflight *a, long ret)
+{
+	struct aio_ctx ctx = { .now = now, .iocbpp = a->args[2] };
+
+	/* (ctx_id, nr, iocbpp): ret is how many of them were submitted */
+	bpf_loop(ret > 4096 ? 4096 : ret, aio_step, &ctx, 0);
+	return 0;
+}
+
 static __noinline int emit_mapped(__u64 now, struct inflight *a)
 {
 	struct file *f = (void *)a->aux;
@@ -1017,8 +1092,41 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 	case NR_copy_file_range: case NR_sendfile: case NR_splice:
 		emit_copy(now, &a, ret);
 		break;
+	case NR_io_submit:
+		if (ret > 0)
+			emit_aio(now, &a, ret);
+		break;
 	}
 	return 0;
+}
+
+/*
+ * io_uring writes bypass the syscalls (the ring is shared memory): when one that changes a file's bytes or size
+ * completes for a tracked process, its file is re-read, approximate. IORING_OP_* of linux/io_uring.h: WRITEV,
+ * WRITE_FIXED, FALLOCATE, WRITE, SPLICE, FTRUNCATE, WRITEV_FIXED. Optional ("tm_opt_"): a kernel without
+ * io_uring has no such tracepoint, and the capture loads without it.
+ */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(tm_opt_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
+{
+	struct io_kiocb *r = req;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct file *f;
+
+	if (!bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	switch (BPF_CORE_READ(r, opcode)) {
+	case 2: case 5: case 17: case 23: case 30: case 55: case 61:
+		break;
+	default:
+		return 0;
+	}
+	if (BPF_CORE_READ(cqe, res) < 0)
+		return 0;
+	f = BPF_CORE_READ(r, file);
+	if (!f)
+		return 0;
+	return emit_file_event(bpf_ktime_get_ns(), TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), f, 0, 0);
 }
 
 SEC("tp_btf/sched_process_fork")

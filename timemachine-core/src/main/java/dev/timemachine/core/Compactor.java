@@ -125,9 +125,10 @@ final class Compactor {
                     + journal.trimmedTo());
         }
         List<JournalEntry> entries = new ArrayList<>(chunk.size());
-        for (JournalTail.Held h : chunk) {
-            writer.apply(h);
-            entries.add(h.entry());
+        boolean[] superseded = VersionWriter.supersededRereads(chunk);
+        for (int i = 0; i < chunk.size(); i++) {
+            writer.apply(chunk.get(i), superseded[i]);
+            entries.add(chunk.get(i).entry());
         }
         flush();
         events.append(entries);

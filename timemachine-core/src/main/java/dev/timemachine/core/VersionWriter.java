@@ -134,6 +134,32 @@ final class VersionWriter {
     }
 
     void apply(JournalTail.Held held) {
+        apply(held, false);
+    }
+
+    /**
+     * Which of a chunk's entries are capture re-reads that a later re-read of the same path in the chunk makes
+     * redundant, nothing else touching the path in between (io_uring re-reads a file at every completed write):
+     * those only mark the file approximate from their instant, and the last one reads it, once. A rename,
+     * exchange or removal in between keeps every re-read before it.
+     */
+    static boolean[] supersededRereads(List<JournalTail.Held> chunk) {
+        boolean[] superseded = new boolean[chunk.size()];
+        Set<ByteBuffer> rereadLater = new HashSet<>();
+        for (int i = chunk.size() - 1; i >= 0; i--) {
+            FsEvent e = chunk.get(i).entry().event();
+            ByteBuffer path = ByteBuffer.wrap(e.path());
+            switch (e.op()) {
+                case REREAD -> superseded[i] = !rereadLater.add(path);
+                case RENAME, EXCHANGE, UNLINK, RMDIR, LINK -> rereadLater.clear();
+                default -> rereadLater.remove(path);
+            }
+        }
+        return superseded;
+    }
+
+    /** Applies an entry; {@code supersededReread}: a re-read that a later one makes redundant, see above. */
+    void apply(JournalTail.Held held, boolean supersededReread) {
         JournalEntry entry = held.entry();
         FsEvent e = entry.event();
         long t = e.timeNs();
@@ -168,7 +194,9 @@ final class VersionWriter {
             case REREAD -> {
                 // one for a file unlinked since (SQLite unmaps -shm after unlinking it) is of no file in the
                 // tree: a deleted file never comes back
-                if (tree.get(e.path()) instanceof File) {
+                if (tree.get(e.path()) instanceof File && supersededReread) {
+                    markApproximate(fileOf(e.path(), t, seq), t, seq);
+                } else if (tree.get(e.path()) instanceof File) {
                     reread(e.path(), t, seq);
                 }
             }
@@ -635,10 +663,16 @@ final class VersionWriter {
             inode.mode = entry.mode();
             keyframe(inode, entry.content(), t, seq);
         } else {
-            release(inode);
-            for (byte[] name : inode.names) {
-                record(name, t, seq, new VersionRecord(Kind.MODE, 0, 0, null, inode.mode, null, flags(inode)));
-            }
+            markApproximate(inode, t, seq);
+        }
+    }
+
+    /** From here on the file's bytes are not known: a record that says so, its bytes no longer held. */
+    private void markApproximate(Inode inode, long t, long seq) {
+        inode.approximate = true;
+        release(inode);
+        for (byte[] name : inode.names) {
+            record(name, t, seq, new VersionRecord(Kind.MODE, 0, 0, null, inode.mode, null, flags(inode)));
         }
     }
 

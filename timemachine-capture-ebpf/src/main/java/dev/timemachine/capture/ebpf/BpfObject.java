@@ -47,7 +47,18 @@ final class BpfObject implements AutoCloseable {
         // a few more tries, each from a freshly opened object, since a failed load cannot be repeated.
         for (int attempt = 1; ; attempt++) {
             try {
-                return load(lib, ringBytes, RESOURCE);
+                try {
+                    return load(lib, ringBytes, RESOURCE, true);
+                } catch (NativeException e) {
+                    if (e.errno() == EAGAIN) {
+                        throw e;
+                    }
+                    try {
+                        return load(lib, ringBytes, RESOURCE, false);
+                    } catch (NativeException without) {
+                        throw e; // not for want of an optional feature: say what the whole object met
+                    }
+                }
             } catch (NativeException e) {
                 if (e.errno() != EAGAIN || attempt == LOAD_ATTEMPTS) {
                     throw e;
@@ -56,11 +67,21 @@ final class BpfObject implements AutoCloseable {
         }
     }
 
+    /**
+     * Programs named so attach to what a kernel may lack (io_uring's tracepoints, with io_uring): when the
+     * object does not load with them, it is loaded without them, since what they watch cannot happen then.
+     */
+    static final String OPTIONAL_PREFIX = "tm_opt_";
+
     private static final int EAGAIN = 11;
     private static final int LOAD_ATTEMPTS = 5;
 
     /** Loads the object stored as {@code resource} next to this class (tests load deliberately bad ones). */
     static BpfObject load(NativeLibraries lib, long ringBytes, String resource) {
+        return load(lib, ringBytes, resource, true);
+    }
+
+    private static BpfObject load(NativeLibraries lib, long ringBytes, String resource, boolean optional) {
         byte[] bytes = readResource(resource);
         jnr.ffi.Runtime rt = lib.bpfRuntime;
         Pointer elf = Memory.allocateDirect(rt, bytes.length);
@@ -82,6 +103,12 @@ final class BpfObject implements AutoCloseable {
         }
         BpfObject o = new BpfObject(lib, elf, opts, log, obj);
         try {
+            for (Pointer p = lib.bpf.bpf_object__next_program(obj, null); p != null && !optional;
+                    p = lib.bpf.bpf_object__next_program(obj, p)) {
+                if (lib.bpf.bpf_program__name(p).startsWith(OPTIONAL_PREFIX)) {
+                    lib.bpf.bpf_program__set_autoload(p, false);
+                }
+            }
             int err = lib.bpf.bpf_map__set_max_entries(o.map("rb"), (int) ringBytes);
             if (err < 0) {
                 throw new NativeException("cannot size the ring buffer to " + ringBytes + " bytes", -err, "");
@@ -101,6 +128,9 @@ final class BpfObject implements AutoCloseable {
     void attachAll() {
         for (Pointer p = lib.bpf.bpf_object__next_program(obj, null); p != null;
                 p = lib.bpf.bpf_object__next_program(obj, p)) {
+            if (!lib.bpf.bpf_program__autoload(p)) {
+                continue; // not loaded
+            }
             Pointer link = lib.bpf.bpf_program__attach(p);
             if (link == null) {
                 int errno = lib.bpfRuntime.getLastError();

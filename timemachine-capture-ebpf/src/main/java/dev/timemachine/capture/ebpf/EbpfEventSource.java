@@ -16,14 +16,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * process trees, with the exact bytes written, through one BPF ring buffer read directly from Java.
  *
  * <p>What arrives, per completed (successful) syscall of a tracked process or any of its descendants:
- * WRITE events for write/pwrite64/writev/pwritev/pwritev2 on regular files (one per iovec and per
+ * WRITE events for write/pwrite64/writev/pwritev/pwritev2 and each pwrite/pwritev iocb of io_submit on regular
+ * files (one per iovec and per
  * {@code chunkBytes}; all but the last of one syscall carry {@link FsEvent#FLAG_CHUNK_MORE}); CREATE for
  * an O_CREAT or O_TRUNC open, followed by TRUNCATE to 0 for O_TRUNC; TRUNCATE, FALLOCATE (every mode but a
  * plain KEEP_SIZE, the mode bits in {@link FsEvent#mode()}), RENAME,
- * EXCHANGE, UNLINK, MKDIR, RMDIR, CHMOD, SYMLINK and LINK; REREAD (with
+ * EXCHANGE, UNLINK, MKDIR, RMDIR, CHMOD, SYMLINK and LINK; COPY for copy_file_range, sendfile and splice from a
+ * regular file (the source offset in {@link FsEvent#sourceOffset()}); REREAD (with
  * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap, msync,
  * munmap, and for each such file once more, offset and length 0, when the mapping process has exited),
- * copy_file_range, sendfile, splice, and a write whose bytes could not be read; LOST when records were dropped.
+ * a splice from a pipe, a completed io_uring write, and a write whose bytes could not be read; LOST when records
+ * were dropped.
  * LOST events come in two kinds that must not be added up: those with an empty path report every drop as
  * it is noticed (their lengths sum to {@link #droppedRecords()}); those with a path attribute part of the
  * same drops to one file, with its next write or its close, so that the file can be marked approximate.
@@ -32,8 +35,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * offset cannot be pinned down carries {@link FsEvent#FLAG_APPROXIMATE}.
  *
  * <p>Known limits: a file or directory renamed by an untracked process keeps its old path in later
- * events; {@code ..} in a user-supplied name is folded lexically; io_uring and 32-bit syscalls are not
- * seen.
+ * events; {@code ..} in a user-supplied name is folded lexically; io_uring operations on names and 32-bit
+ * syscalls are not seen.
  *
  * <p>Ordering: events of one CPU arrive in order; across CPUs they may be slightly out of timestamp
  * order. Thread-safety: {@link #poll} from one thread at a time; {@link #track}, the counters and

@@ -27,6 +27,10 @@ public interface LibBpf {
 
     String bpf_program__name(Pointer prog);
 
+    int bpf_program__set_autoload(Pointer prog, boolean autoload);
+
+    boolean bpf_program__autoload(Pointer prog);
+
     @SaveError
     Pointer bpf_program__attach(Pointer prog);
 
