@@ -49,7 +49,7 @@ enum {
 	NR_symlink = 88, NR_symlinkat = 266, NR_link = 86, NR_linkat = 265,
 	NR_close = 3, NR_mmap = 9, NR_msync = 26, NR_munmap = 11,
 	NR_copy_file_range = 326, NR_sendfile = 40, NR_splice = 275,
-	NR_io_submit = 209,
+	NR_io_submit = 209, NR_ioctl = 16,
 };
 
 extern int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
@@ -180,7 +180,7 @@ static __always_inline int interesting(long id)
 	case NR_symlink: case NR_symlinkat: case NR_link: case NR_linkat:
 	case NR_close: case NR_mmap: case NR_msync: case NR_munmap:
 	case NR_copy_file_range: case NR_sendfile: case NR_splice:
-	case NR_io_submit:
+	case NR_io_submit: case NR_ioctl:
 		return 1;
 	}
 	return 0;
@@ -717,15 +717,45 @@ static __noinline int emit_open(__u64 now, struct inflight *a, long fd)
  * source offset in file_key), which the recorder rebuilds from the source's bytes at that instant; from
  * anything else (a pipe) the destination must be re-read, approximate.
  */
+struct copy_args {
+	struct file *out;
+	struct file *in;
+	__u64 off;
+	__u64 in_off;
+	__u64 len;
+};
+
+/* A COPY record: c->len bytes of c->in at c->in_off are now c->out's at c->off. */
+static __noinline int emit_copy_record(__u64 now, struct copy_args *c)
+{
+	struct scratch *s;
+	__u32 len1;
+
+	s = begin(now, TM_OP_COPY, 0);
+	if (!s)
+		return 0;
+	s->hdr.file_key = c->in_off;
+	s->hdr.offset = c->off;
+	s->hdr.length = c->len;
+	len1 = put_walk(s, 0, file_walk(s, c->out));
+	s->hdr.len1 = len1;
+	s->hdr.len2 = put_walk(s, len1, file_walk(s, c->in)) - len1;
+	return emit(s);
+}
+
+static __always_inline int is_regular(struct file *f)
+{
+	return f && (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFREG;
+}
+
 static __noinline int emit_copy(__u64 now, struct inflight *a, long ret)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	long nr = a->nr;
 	int fd, in_fd;
-	__u64 offp = 0, in_offp, off = 0, in_off = 0;
-	struct file *f, *in;
-	struct scratch *s;
-	__u32 len1;
+	__u64 offp = 0, in_offp;
+	struct copy_args c = { .len = ret };
+	struct file *out, *in;
 
 	if (nr == NR_sendfile) {
 		/* (out_fd, in_fd, *offset of in_fd, count) */
@@ -739,36 +769,72 @@ static __noinline int emit_copy(__u64 now, struct inflight *a, long ret)
 		fd = a->args[2];
 		offp = a->args[3];
 	}
-	f = fd_file(task, fd);
-	if (!f || ret == 0)
+	out = fd_file(task, fd);
+	if (!out || ret == 0)
 		return 0;
 	/* the kernel has moved the offset (or the file position) past what it copied */
 	if (offp) {
-		bpf_probe_read_user(&off, sizeof(off), (void *)offp);
-		off -= ret;
+		bpf_probe_read_user(&c.off, sizeof(c.off), (void *)offp);
+		c.off -= ret;
 	} else {
-		off = BPF_CORE_READ(f, f_pos) - ret;
+		c.off = BPF_CORE_READ(out, f_pos) - ret;
 	}
 	in = fd_file(task, in_fd);
-	if (!in || (BPF_CORE_READ(in, f_inode, i_mode) & S_IFMT) != S_IFREG ||
-	    (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
-		return emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), fd, off, ret);
+	if (!is_regular(in) || !is_regular(out))
+		return emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), fd, c.off, ret);
 	if (in_offp) {
-		bpf_probe_read_user(&in_off, sizeof(in_off), (void *)in_offp);
-		in_off -= ret;
+		bpf_probe_read_user(&c.in_off, sizeof(c.in_off), (void *)in_offp);
+		c.in_off -= ret;
 	} else {
-		in_off = BPF_CORE_READ(in, f_pos) - ret;
+		c.in_off = BPF_CORE_READ(in, f_pos) - ret;
 	}
-	s = begin(now, TM_OP_COPY, 0);
-	if (!s)
+	/* copy_args is this program's own type: CO-RE reads go through plain pointers to kernel types */
+	c.out = out;
+	c.in = in;
+	return emit_copy_record(now, &c);
+}
+
+#define FICLONE 0x40049409
+#define FICLONERANGE 0x4020940d
+
+/* struct file_clone_range of linux/fs.h */
+struct tm_clone_range {
+	__s64 src_fd;
+	__u64 src_offset;
+	__u64 src_length;
+	__u64 dest_offset;
+};
+
+/*
+ * ioctl(FICLONE / FICLONERANGE), a reflink (cp --reflink on XFS or Btrfs): the destination's range now
+ * shares the source's blocks, so it reads as the source's bytes, a COPY. A length of 0 runs to the source's end.
+ */
+static __noinline int emit_clone(__u64 now, struct inflight *a)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct tm_clone_range r = {};
+	struct copy_args c = {};
+	struct file *out, *in;
+	__u64 size;
+
+	if (a->args[1] == FICLONE) {
+		r.src_fd = a->args[2];
+	} else if (bpf_probe_read_user(&r, sizeof(r), (void *)a->args[2])) {
 		return 0;
-	s->hdr.file_key = in_off;
-	s->hdr.offset = off;
-	s->hdr.length = ret;
-	len1 = put_walk(s, 0, file_walk(s, f));
-	s->hdr.len1 = len1;
-	s->hdr.len2 = put_walk(s, len1, file_walk(s, in)) - len1;
-	return emit(s);
+	}
+	out = fd_file(task, a->args[0]);
+	in = fd_file(task, r.src_fd);
+	if (!is_regular(out) || !is_regular(in))
+		return 0;
+	c.out = out;
+	c.in = in;
+	size = BPF_CORE_READ(in, f_inode, i_size);
+	c.in_off = r.src_offset;
+	c.off = r.dest_offset;
+	c.len = r.src_length ? r.src_length : (size > r.src_offset ? size - r.src_offset : 0);
+	if (c.len == 0)
+		return 0;
+	return emit_copy_record(now, &c);
 }
 
 /* struct iocb of linux/aio_abi.h from aio_lio_opcode on */
@@ -1095,6 +1161,10 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 	case NR_io_submit:
 		if (ret > 0)
 			emit_aio(now, &a, ret);
+		break;
+	case NR_ioctl:
+		if (a.args[1] == FICLONE || a.args[1] == FICLONERANGE)
+			emit_clone(now, &a);
 		break;
 	}
 	return 0;

@@ -301,6 +301,31 @@ def aio_scenario(root, m):
     m.mark('after')
 
 
+def reflink_scenario(root, m):
+    """Reflinks, on a filesystem that has them (XFS): cp --reflink=always (ioctl FICLONE) and FICLONERANGE
+    through fcntl.ioctl; the sources change right after, so each step exports exactly only if the clone took the
+    source's bytes of its own instant."""
+    import fcntl
+    import struct
+    p = lambda *names: os.path.join(root, *names)
+    write(p('src.bin'), rnd(MIB + 5, 31))
+    m.mark('source-written')
+    subprocess.run(['cp', '--reflink=always', 'src.bin', 'clone.bin'], check=True, cwd=root)
+    m.mark('cp-reflink')
+    pwrite(p('src.bin'), 0, b'changed right after the clone')
+    m.mark('source-changed')
+    write(p('range.bin'), rnd(128 * 1024, 32))
+    src = os.open(p('src.bin'), os.O_RDONLY)
+    dst = os.open(p('range.bin'), os.O_RDWR)
+    ficlonerange = 0x4020940d
+    fcntl.ioctl(dst, ficlonerange, struct.pack('qQQQ', src, 4096, 8192, 65536))
+    os.close(dst)
+    os.close(src)
+    m.mark('clone-range')
+    pwrite(p('src.bin'), 5000, b'and changed again')
+    m.mark('source-changed-again')
+
+
 def renameat2_exchange(a, b):
     """renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE): python has no wrapper."""
     import ctypes
@@ -576,6 +601,8 @@ def main(argv):
         edge_scenario(root, Manifest(root, manifest))
     elif scenario == 'fallocate':
         fallocate_scenario(root, Manifest(root, manifest))
+    elif scenario == 'reflink':
+        reflink_scenario(root, Manifest(root, manifest))
     elif scenario == 'aio':
         aio_scenario(root, Manifest(root, manifest))
     elif scenario == 'sqlite-wal':

@@ -43,8 +43,8 @@ public enum Op {
     LOST(14),
     /**
      * {@code length} bytes copied into {@code path} at {@code offset} from the file {@code path2} at {@link
-     * FsEvent#sourceOffset()} (copy_file_range, sendfile, splice): the destination's bytes there are the
-     * source's at that instant.
+     * FsEvent#sourceOffset()} (copy_file_range, sendfile, splice, a FICLONE or FICLONERANGE reflink): the
+     * destination's bytes there are the source's at that instant.
      */
     COPY(15);
 

@@ -165,7 +165,7 @@ public abstract class ExporterContract extends EngineTestBase {
                 .write("/w/unknown", 2, 0644, 3, b("x")).file("/w/exact", 1, 0644, "x").flush();
         ExportSummary s = export(rec, 5, tmp.resolve("out"), false);
         assertEquals(List.of("/w/db", "/w/unknown"), s.approximate().stream().map(ExportSummary.Approximate::path).toList());
-        assertTrue(s.approximate().get(0).reason().contains("mmap"), s.approximate().get(0).reason());
+        assertTrue(s.approximate().get(0).reason().contains("shared mapping"), s.approximate().get(0).reason());
         assertTrue(s.approximate().get(1).reason().contains("unknown"), s.approximate().get(1).reason());
     }
 
