@@ -326,6 +326,44 @@ def reflink_scenario(root, m):
     m.mark('source-changed-again')
 
 
+MAKEFILE = '''\
+all: out/bundle.txt out/lib.bin out/final.txt
+
+out:
+\tmkdir -p out
+
+out/%.txt: src/%.txt | out
+\tcp $< $@
+
+out/bundle.txt: out/a.txt out/b.txt out/c.txt
+\tcat $^ > $@
+
+out/lib.bin: src/lib.bin | out
+\tinstall -m 0644 $< $@
+
+out/final.txt: out/bundle.txt
+\tcp $< $@.tmp && mv $@.tmp $@
+'''
+
+
+def make_scenario(root, m):
+    """A make -j4 build whose recipes copy with cp, cat and install and publish with mv, then a rebuild after
+    an edit: the build's outputs are exact at every step."""
+    p = lambda *names: os.path.join(root, *names)
+    os.makedirs(p('src'))
+    write(p('Makefile'), MAKEFILE.encode())
+    for name in 'abc':
+        write(p('src', name + '.txt'), ('source %s\n' % name).encode() * 200)
+    write(p('src', 'lib.bin'), rnd(500000, 41))
+    m.mark('sources')
+    subprocess.run(['make', '-s', '-j4'], check=True, cwd=root)
+    m.mark('built')
+    time.sleep(0.01)  # make compares mtimes
+    pwrite(p('src', 'b.txt'), 0, b'EDITED')
+    subprocess.run(['make', '-s', '-j4'], check=True, cwd=root)
+    m.mark('rebuilt')
+
+
 def renameat2_exchange(a, b):
     """renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE): python has no wrapper."""
     import ctypes
@@ -601,6 +639,8 @@ def main(argv):
         edge_scenario(root, Manifest(root, manifest))
     elif scenario == 'fallocate':
         fallocate_scenario(root, Manifest(root, manifest))
+    elif scenario == 'make':
+        make_scenario(root, Manifest(root, manifest))
     elif scenario == 'reflink':
         reflink_scenario(root, Manifest(root, manifest))
     elif scenario == 'aio':

@@ -71,8 +71,8 @@ final class VersionWriter {
      * grown by a million 64-byte writes, that read-back was 42% of compaction.
      */
     private static final long HOLD_BUDGET = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
-    /** The zeros a punched or zeroed range is written as, a piece at a time. */
-    private static final byte[] ZEROS = new byte[1 << 20];
+    /** Larger punched or zeroed ranges are taken from disk, approximate, rather than written as zeros. */
+    private static final int ZEROS_MAX = 64 << 20;
     /** Files up to this size have their bytes held while they are written, for their keyframes. */
     static final int HOLD_MAX_FILE = (int) (HOLD_BUDGET / 4);
 
@@ -88,7 +88,6 @@ final class VersionWriter {
     private final LinkedHashMap<Inode, Boolean> holding = new LinkedHashMap<>(16, 0.75f, true);
     private long heldBytes;
     private ContentHash empty;
-    private ContentHash zerosHash;
     private long eventCount;
     private long byteCount;
     private long versionCount;
@@ -445,8 +444,8 @@ final class VersionWriter {
     /**
      * fallocate(2), each mode applied exactly: allocation only changes the size (unless KEEP_SIZE); punch-hole
      * and zero-range write zeros; collapse-range and insert-range shift the bytes, a new keyframe. A mode this
-     * code does not know, or a shift of a file too large to build in memory, takes the file from disk,
-     * approximate.
+     * code does not know, more than {@link #ZEROS_MAX} of zeros, or a shift of a file too large to build in memory
+     * takes the file from disk, approximate.
      */
     private void fallocate(byte[] path, int mode, long offset, long length, long t, long seq) {
         if ((mode & ~Fallocate.KNOWN) != 0) {
@@ -458,12 +457,15 @@ final class VersionWriter {
         Inode inode = fileOf(path, t, seq);
         long size = inode.size;
         if ((mode & (Fallocate.PUNCH_HOLE | Fallocate.ZERO_RANGE)) != 0) {
-            for (long at = offset; at < Math.min(end, size); at += ZEROS.length) {
-                int n = (int) Math.min(ZEROS.length, Math.min(end, size) - at);
-                write(path, at, zeros(n), t, seq, false);
+            // one record per path and event (a version's key is its path, time and sequence): the zeros, up to
+            // the new end when the size grows
+            long zeroEnd = keepSize ? Math.min(end, size) : end;
+            if (zeroEnd - offset > ZEROS_MAX) {
+                reread(path, t, seq);
+            } else if (zeroEnd > offset) {
+                write(path, offset, zeros((int) (zeroEnd - offset)), t, seq, false);
             }
-        }
-        if ((mode & (Fallocate.COLLAPSE_RANGE | Fallocate.INSERT_RANGE)) != 0) {
+        } else if ((mode & (Fallocate.COLLAPSE_RANGE | Fallocate.INSERT_RANGE)) != 0) {
             boolean collapse = (mode & Fallocate.COLLAPSE_RANGE) != 0;
             long newSize = collapse ? size - length : size + length;
             // the kernel refuses a range that does not lie in the file: if it did not, the size here is off
@@ -492,43 +494,55 @@ final class VersionWriter {
 
     /**
      * A copy from a file in the roots (a copy from outside came as writes, {@link OutsideCopy}): the destination
-     * gets the source's bytes at this instant, from this writer's state, approximate if the source is. Re-read
-     * instead if the source is no file here, too large to build in memory, or shorter than what was copied (the
-     * state here is off).
+     * gets the source's bytes at this instant, from this writer's state, approximate if the source is. A file
+     * copied into itself is copied as the kernel does it, forward, byte after byte, from the file as the copy
+     * changes it: splice moves the source's pages by reference, so a sendfile whose destination overlaps its
+     * source ahead of it repeats bytes, and a copy may read past the file's old end into the gap its own writes
+     * opened (zeros) or into what it wrote. Re-read instead if the source is no file here, too large to build in
+     * memory, or shorter than what was copied from another file (the state here is off).
      */
     private void copy(FsEvent e, long t, long seq) {
         long from = e.sourceOffset();
+        int length = (int) Math.min(e.length(), Integer.MAX_VALUE);
         if (!(tree.get(e.path2()) instanceof File f) || f.inode().size > KEYFRAME_MAX_FILE
-                || from + e.length() > f.inode().size) {
+                || (from + length > f.inode().size && !(tree.get(e.path()) instanceof File d && d.inode() == f.inode()))) {
             reread(e.path(), t, seq);
             return;
         }
         Inode source = f.inode();
+        boolean self = tree.get(e.path()) instanceof File d && d.inode() == source;
+        long lo = self ? Math.min(from, e.offset()) : from;
+        long hi = self ? Math.max(from, e.offset()) + length : from + length;
+        int known = (int) Math.max(0, Math.min(hi, source.size) - lo);
         byte[] bytes = source.held != null ? source.held : keyframes.contentAt(source.names.get(0), t, seq - 1);
-        if (bytes.length < from + e.length()) {
+        if (bytes.length < lo + known) {
             reread(e.path(), t, seq);
             return;
         }
-        boolean approx = source.approximate;
-        for (long done = 0; done < e.length(); done += OutsideCopy.PIECE) {
-            int n = (int) Math.min(OutsideCopy.PIECE, e.length() - done);
-            // a piece of its own: writing it may change the held bytes of the source (a copy within one file)
-            byte[] piece = Arrays.copyOfRange(bytes, (int) (from + done), (int) (from + done) + n);
-            write(e.path(), e.offset() + done, new Payload(piece, n, n > INLINE_MAX ? stash(piece) : null), t, seq,
-                    approx);
+        // the bytes from lo to hi as they were, zeros past the end: a copy of their own, since writing the copy
+        // may change the held bytes of the source
+        byte[] window = new byte[(int) (hi - lo)];
+        System.arraycopy(bytes, (int) lo, window, 0, known);
+        byte[] copied;
+        if (self) {
+            int src = (int) (from - lo);
+            int dst = (int) (e.offset() - lo);
+            for (int i = 0; i < length; i++) {
+                window[dst + i] = window[src + i];
+            }
+            copied = Arrays.copyOfRange(window, dst, dst + length);
+        } else {
+            copied = window;
         }
+        // one write: a version's key is its path, time and sequence, one record per path and event
+        write(e.path(), e.offset(), new Payload(copied, length, length > INLINE_MAX ? stash(copied) : null), t, seq,
+                source.approximate);
     }
 
     /** {@code n} zeros as a payload, their bytes stashed for the content store (no journal holds them). */
     private Payload zeros(int n) {
-        if (n < ZEROS.length) {
-            byte[] z = new byte[n];
-            return new Payload(z, n, n > INLINE_MAX ? stash(z) : null);
-        }
-        if (zerosHash == null) {
-            zerosHash = stash(ZEROS);
-        }
-        return new Payload(ZEROS, n, zerosHash);
+        byte[] z = new byte[n];
+        return new Payload(z, n, n > INLINE_MAX ? stash(z) : null);
     }
 
     private void chmod(byte[] path, int mode, long t, long seq) {

@@ -1,7 +1,6 @@
 package dev.timemachine.cli.fidelity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -61,10 +60,7 @@ class FallocateFidelityTest {
             tests.add(DynamicTest.dynamicTest(step.toString(), () -> {
                 Path out = tmp.resolve("export-" + step.index());
                 try {
-                    Workload.assertExportMatches(state, step, out, recorded.err());
-                    Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "@" + step.timeNs(),
-                            "--out", out.toString(), "--force");
-                    assertFalse(r.out().contains("approximate"), r.printed());
+                    Workload.assertExportExact(state, step, out, recorded.err());
                 } finally {
                     Workload.deleteTree(out);
                 }

@@ -67,7 +67,7 @@ public final class Workload {
      * Exports the tree at the step's instant into {@code out} and asserts it equals the step's tree exactly;
      * a step that names a SQLite database also has the exported database opened and its rows counted.
      */
-    public static void assertExportMatches(Path state, TreeManifest.Step step, Path out, String recordOutput) throws IOException {
+    public static Cli assertExportMatches(Path state, TreeManifest.Step step, Path out, String recordOutput) throws IOException {
         Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "@" + step.timeNs(), "--out", out.toString());
         String context = "record said: " + recordOutput + "\nexport " + r.printed();
         assertEquals(0, r.exitCode(), context);
@@ -77,6 +77,14 @@ public final class Workload {
             assertEquals("ok " + step.extra().get("rows"), sqliteCheck(out.resolve(db)),
                     "the exported database at step " + step + " opens, is intact and holds that instant's rows");
         }
+        return r;
+    }
+
+    /** Exports at the step: the tree is the step's, and export calls nothing approximate. */
+    public static void assertExportExact(Path state, TreeManifest.Step step, Path out, String recordOutput)
+            throws IOException {
+        Cli r = assertExportMatches(state, step, out, recordOutput);
+        assertTrue(!r.out().contains("approximate"), "nothing approximate at " + step + ": " + r.printed());
     }
 
     /**

@@ -1,0 +1,57 @@
+package dev.timemachine.cli.fidelity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@code make -j4} build ({@code workload.py make}) whose recipes copy with {@code cp}, {@code cat} and {@code
+ * install} (copy_file_range) and publish with {@code mv}, then a rebuild after an edit: the tree is exact at
+ * every step, and nothing is approximate.
+ */
+class MakeFidelityTest {
+
+    @TempDir
+    static Path tmp;
+    static Path state;
+    static Path manifest;
+    static Cli recorded;
+
+    @BeforeAll
+    static void recordTheWorkload() throws IOException {
+        assumeTrue(Workload.isRoot(), Workload.NEEDS_ROOT);
+        Path root = Files.createDirectory(tmp.resolve("root"));
+        state = tmp.resolve("state");
+        manifest = tmp.resolve("manifest.txt");
+        recorded = Workload.record(state, root, List.of(), "make", manifest);
+        Workload.assertRecorded(recorded);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> exportAtEveryStepEqualsTheTreeOfThatStep() throws IOException {
+        List<TreeManifest.Step> steps = Workload.steps(manifest, 3);
+        assertEquals("rebuilt", steps.get(steps.size() - 1).label(), "the workload ran to its end");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (TreeManifest.Step step : steps) {
+            tests.add(DynamicTest.dynamicTest(step.toString(), () -> {
+                Path out = tmp.resolve("export-" + step.index());
+                try {
+                    Workload.assertExportExact(state, step, out, recorded.err());
+                } finally {
+                    Workload.deleteTree(out);
+                }
+            }));
+        }
+        return tests.stream();
+    }
+}
