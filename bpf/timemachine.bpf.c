@@ -910,7 +910,8 @@ static __noinline int emit_aio(__u64 now, struct inflight *a, long ret)
 static __noinline int emit_mapped(__u64 now, struct inflight *a)
 {
 	struct file *f = (void *)a->aux;
-	struct scratch *s = begin(now, TM_OP_REREAD, TM_FLAG_APPROXIMATE | (a->nr < 0 ? TM_FLAG_MAPPED : 0));
+	struct scratch *s = begin(now, TM_OP_REREAD, TM_FLAG_APPROXIMATE | (a->nr < 0 ? TM_FLAG_MAPPED : 0) |
+				  (a->nr == NR_munmap ? TM_FLAG_UNMAPPED : 0));
 
 	if (!s || !f)
 		return 0;

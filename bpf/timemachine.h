@@ -39,6 +39,8 @@
 #define TM_FLAG_CHUNK_MORE 16
 /* decoder-internal, never delivered: this REREAD is a new shared writable mapping of the file */
 #define TM_FLAG_MAPPED 0x8000
+/* decoder-internal, never delivered: this REREAD is a munmap of that many bytes of the file */
+#define TM_FLAG_UNMAPPED 0x4000
 
 struct tm_hdr {
 	__u64 time_ns;  /* CLOCK_MONOTONIC at sys_exit */

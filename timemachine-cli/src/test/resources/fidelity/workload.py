@@ -364,6 +364,33 @@ def make_scenario(root, m):
     m.mark('rebuilt')
 
 
+MAPPED_CHILD = '''
+import mmap, os, sys
+f = sys.argv[1]
+fd = os.open(f, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+os.ftruncate(fd, 8192)
+mm = mmap.mmap(fd, 8192, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+mm[100:105] = b'hello'
+mm.flush()
+mm.close()
+os.close(fd)
+with open(f, 'wb') as w:
+    w.write(b'rewritten whole\\n')
+'''
+
+
+def mapped_scenario(root, m):
+    """A child process writes a file through a shared mapping (approximate while those stores are unseen), unmaps
+    it and rewrites it whole with O_TRUNC, then exits: its bytes are known again from the rewrite on, and the
+    child's exit must not make it approximate again."""
+    f = os.path.join(root, 'mapped.bin')
+    m.mark('before')
+    subprocess.run([sys.executable, '-c', MAPPED_CHILD, f], check=True)
+    m.mark('child-exited')
+    write(f, b'and appended\n', 'ab')
+    m.mark('appended')
+
+
 def renameat2_exchange(a, b):
     """renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE): python has no wrapper."""
     import ctypes
@@ -639,6 +666,8 @@ def main(argv):
         edge_scenario(root, Manifest(root, manifest))
     elif scenario == 'fallocate':
         fallocate_scenario(root, Manifest(root, manifest))
+    elif scenario == 'mapped':
+        mapped_scenario(root, Manifest(root, manifest))
     elif scenario == 'make':
         make_scenario(root, Manifest(root, manifest))
     elif scenario == 'reflink':

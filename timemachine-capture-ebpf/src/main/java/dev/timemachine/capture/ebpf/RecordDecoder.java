@@ -3,12 +3,11 @@ package dev.timemachine.capture.ebpf;
 import dev.timemachine.api.EventSink;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Op;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
@@ -38,8 +37,11 @@ final class RecordDecoder implements RingReader.RecordHandler {
         }
     };
     private final Map<String, Long> lostByPath = new ConcurrentHashMap<>();
-    /** Files each live process mapped shared and writable: re-read when it exits. */
-    private final Map<Integer, List<byte[]>> mappedByPid = new HashMap<>();
+    /**
+     * Files each live process has mapped shared and writable, with the bytes still mapped: re-read when it exits.
+     * A file all of whose mappings the process unmapped (each munmap was re-read) is final already.
+     */
+    private final Map<Integer, Map<ByteBuffer, Long>> mappedByPid = new HashMap<>();
     /**
      * The last write payloads decoded, direct-mapped by CRC32C: a payload written again and again (a page of
      * zeros, the same database page) is handed on as the array made the first time, so that what waits in the
@@ -79,8 +81,8 @@ final class RecordDecoder implements RingReader.RecordHandler {
             case RecordLayout.REC_PATH -> paths.put(key, bytes(m, data, len1));
             case RecordLayout.REC_CLOSE -> paths.remove(key);
             case RecordLayout.REC_EXIT_MAPPED -> {
-                for (byte[] path : mappedByPid.getOrDefault(pid, List.of())) {
-                    sink.accept(new FsEvent(timeNs, pid, pid, Op.REREAD, path, null, 0, 0, 0, EMPTY,
+                for (ByteBuffer path : mappedByPid.getOrDefault(pid, Map.of()).keySet()) {
+                    sink.accept(new FsEvent(timeNs, pid, pid, Op.REREAD, path.array(), null, 0, 0, 0, EMPTY,
                             FsEvent.FLAG_APPROXIMATE));
                 }
                 mappedByPid.remove(pid);
@@ -103,12 +105,13 @@ final class RecordDecoder implements RingReader.RecordHandler {
             default -> {
                 Op op = Op.ofCode(type);
                 byte[] path = Paths.normalize(bytes(m, data, len1));
-                if ((flags & RecordLayout.FLAG_MAPPED) != 0) {
-                    flags &= ~RecordLayout.FLAG_MAPPED;
-                    List<byte[]> mapped = mappedByPid.computeIfAbsent(pid, p -> new ArrayList<>());
-                    if (mapped.stream().noneMatch(p -> Arrays.equals(p, path))) {
-                        mapped.add(path);
+                if ((flags & (RecordLayout.FLAG_MAPPED | RecordLayout.FLAG_UNMAPPED)) != 0) {
+                    Map<ByteBuffer, Long> mapped = mappedByPid.computeIfAbsent(pid, p -> new LinkedHashMap<>());
+                    long bytes = (flags & RecordLayout.FLAG_MAPPED) != 0 ? len : -len;
+                    if (mapped.merge(ByteBuffer.wrap(path), bytes, Long::sum) <= 0) {
+                        mapped.remove(ByteBuffer.wrap(path));
                     }
+                    flags &= ~(RecordLayout.FLAG_MAPPED | RecordLayout.FLAG_UNMAPPED);
                 }
                 byte[] path2 = null;
                 if (len2 > 0) {

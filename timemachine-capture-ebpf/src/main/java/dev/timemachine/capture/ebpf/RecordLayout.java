@@ -51,6 +51,8 @@ final class RecordLayout {
     static final int REC_EXIT_MAPPED = 34;
     /** Decoder-internal flag of a REREAD, never delivered: the file was just mapped shared and writable. */
     static final int FLAG_MAPPED = 0x8000;
+    /** Decoder-internal flag of a REREAD, never delivered: {@code length} bytes of a mapping of the file went away. */
+    static final int FLAG_UNMAPPED = 0x4000;
 
     /** {@code sizeof(struct tm_config)}, the value of the single entry of the {@code tm_config} map. */
     static final int CONFIG_SIZE = 16;

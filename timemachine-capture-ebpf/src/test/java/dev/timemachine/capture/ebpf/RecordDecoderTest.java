@@ -186,6 +186,20 @@ class RecordDecoderTest {
     }
 
     @Test
+    void aFileWhoseMappingsWereAllUnmappedIsNotRereadAtExit() {
+        int mapped = FsEvent.FLAG_APPROXIMATE | RecordLayout.FLAG_MAPPED;
+        int unmapped = FsEvent.FLAG_APPROXIMATE | RecordLayout.FLAG_UNMAPPED;
+        decode(rec(Op.REREAD.code(), T).path("/w/u").length(8192).flags(mapped),
+                rec(Op.REREAD.code(), T + 1).path("/w/k").length(4096).flags(mapped),
+                rec(Op.REREAD.code(), T + 2).path("/w/u").length(4096).flags(unmapped),
+                rec(Op.REREAD.code(), T + 3).path("/w/k").length(4096).flags(unmapped),
+                rec(Op.REREAD.code(), T + 4).path("/w/u").offset(4096).length(4096).flags(unmapped),
+                TmRecord.of(RecordLayout.REC_EXIT_MAPPED, T + 5, PID, 0));
+        assertEquals(5, events.size(), "each munmap is a re-read, and at exit nothing is left mapped: " + events);
+        assertEvent(events.get(2), T + 2, PID, TID, Op.REREAD, "/w/u", null, 0, 4096, 0, "", FsEvent.FLAG_APPROXIMATE);
+    }
+
+    @Test
     void whenAMappingProcessExitsEveryFileItMappedIsRereadOnce() {
         int other = PID + 1;
         int mappedReread = FsEvent.FLAG_APPROXIMATE | RecordLayout.FLAG_MAPPED;

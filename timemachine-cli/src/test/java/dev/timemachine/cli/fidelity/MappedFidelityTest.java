@@ -1,0 +1,50 @@
+package dev.timemachine.cli.fidelity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A file written through a shared mapping by a child process ({@code workload.py mapped}), unmapped and rewritten
+ * whole before the child exits: its bytes are known again from the rewrite on, so after the child's exit it is
+ * exact, and the exit (which re-reads only what is still mapped) does not make it approximate again.
+ */
+class MappedFidelityTest {
+
+    @TempDir
+    static Path tmp;
+    static Path state;
+    static List<TreeManifest.Step> steps;
+    static Cli recorded;
+
+    @BeforeAll
+    static void recordTheWorkload() throws IOException {
+        assumeTrue(Workload.isRoot(), Workload.NEEDS_ROOT);
+        Path root = Files.createDirectory(tmp.resolve("root"));
+        state = tmp.resolve("state");
+        Path manifest = tmp.resolve("manifest.txt");
+        recorded = Workload.record(state, root, List.of(), "mapped", manifest);
+        Workload.assertRecorded(recorded);
+        steps = Workload.steps(manifest, 3);
+    }
+
+    @Test
+    void exactOnceItsBytesAreKnownAgain() throws IOException {
+        for (TreeManifest.Step step : steps) {
+            Path out = tmp.resolve("export-" + step.index());
+            try {
+                Workload.assertExportExact(state, step, out, recorded.err());
+            } finally {
+                Workload.deleteTree(out);
+            }
+        }
+        assertEquals("appended", steps.get(steps.size() - 1).label(), "the workload ran to its end");
+    }
+}
