@@ -1200,6 +1200,35 @@ int BPF_PROG(tm_opt_uring_complete, struct io_ring_ctx *ring, void *req, struct 
 	return emit_file_event(bpf_ktime_get_ns(), TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), f, 0, 0);
 }
 
+#define ARGV_MAX 256
+
+/* Which command each tracked process runs, for "who wrote it": its executable, argv and parent, at exec. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tm_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u64 start, end, n;
+	struct scratch *s;
+	long len;
+
+	if (!bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	s = begin(bpf_ktime_get_ns(), TM_OP_EXEC, 0);
+	if (!s)
+		return 0;
+	s->hdr.mode = BPF_CORE_READ(p, real_parent, tgid);
+	len = bpf_probe_read_kernel_str(s->data, PATH_LEN, BPF_CORE_READ(bprm, filename));
+	s->hdr.len1 = len > 1 ? (len - 1) & PATH_MASK : 0;
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	n = end > start ? end - start : 0;
+	if (n > ARGV_MAX)
+		n = ARGV_MAX;
+	if (n && bpf_probe_read_user(&s->data[s->hdr.len1 & PATH_MASK], n, (void *)start) == 0)
+		s->hdr.len2 = n;
+	return emit(s);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tm_fork, struct task_struct *parent, struct task_struct *child)
 {

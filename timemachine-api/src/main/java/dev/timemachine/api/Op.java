@@ -46,9 +46,14 @@ public enum Op {
      * FsEvent#sourceOffset()} (copy_file_range, sendfile, splice, a FICLONE or FICLONERANGE reflink): the
      * destination's bytes there are the source's at that instant.
      */
-    COPY(15);
+    COPY(15),
+    /**
+     * The process {@code pid} executed the program {@code path}; {@code path2} holds its arguments, NUL-separated
+     * (at most 256 bytes, cut), and {@code mode} its parent's pid. Not a file change: who made the ones after.
+     */
+    EXEC(16);
 
-    private static final Op[] BY_CODE = new Op[16];
+    private static final Op[] BY_CODE = new Op[32];
 
     static {
         for (Op op : values()) {

@@ -14,6 +14,7 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,9 +70,14 @@ final class LogCommand implements Callable<Integer> {
             long toNs = to == null ? Long.MAX_VALUE : Times.resolve("--to", to, rec);
             Predicate<FsEvent> show = e -> wanted.contains(e.op()) && (pid == null || e.pid() == pid)
                     && (pathFilter.test(e.path()) || (e.path2() != null && pathFilter.test(e.path2())));
+            Map<Integer, String> commands = new HashMap<>();
             tm.timeline(rec, fromNs, toNs, e -> {
-                if (show.test(e.entry().event())) {
-                    print(out, e.entry(), rec, e.compacted());
+                FsEvent event = e.entry().event();
+                if (event.op() == Op.EXEC) {
+                    commands.put(event.pid(), command(event));
+                }
+                if (show.test(event)) {
+                    print(out, e.entry(), rec, e.compacted(), commands.get(event.pid()));
                 }
                 return true;
             });
@@ -114,7 +120,24 @@ final class LogCommand implements Callable<Integer> {
                 && (p.length == prefix.length || p[prefix.length] == '/' || (prefix.length == 1));
     }
 
-    private void print(PrintWriter out, JournalEntry entry, RecordingInfo rec, boolean compacted) {
+    /** An exec's arguments as a command line, cut to a length that fits a log line. */
+    static String command(FsEvent exec) {
+        byte[] argv = exec.path2() == null ? new byte[0] : exec.path2();
+        int end = argv.length;
+        while (end > 0 && argv[end - 1] == 0) {
+            end--;
+        }
+        String line = PathBytes.display(Arrays.copyOf(argv, end)).replace('\0', ' ');
+        if (line.isEmpty()) {
+            line = PathBytes.display(exec.path());
+        }
+        return line.length() > COMMAND_WIDTH ? line.substring(0, COMMAND_WIDTH - 1) + "…" : line;
+    }
+
+    private static final int COMMAND_WIDTH = 48;
+
+    /** {@code command}: what the process ran, by its last exec seen in the recording, or null. */
+    private void print(PrintWriter out, JournalEntry entry, RecordingInfo rec, boolean compacted, String command) {
         FsEvent e = entry.event();
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -132,10 +155,12 @@ final class LogCommand implements Callable<Integer> {
             o.put("flags", e.flags());
             o.put("approximate", e.has(FsEvent.FLAG_APPROXIMATE));
             o.put("compacted", compacted);
+            o.put("command", command);
             out.println(Json.write(o));
             return;
         }
-        out.printf("%-10s %-12s %-9s %s%s%n", Times.offset(e.timeNs(), rec), "pid " + e.pid(), e.op().name().toLowerCase(Locale.ROOT),
+        String who = "pid " + e.pid() + (command == null || e.op() == Op.EXEC ? "" : " (" + command + ")");
+        out.printf("%-10s %-12s %-9s %s%s%n", Times.offset(e.timeNs(), rec), who, e.op().name().toLowerCase(Locale.ROOT),
                 PathBytes.display(e.path()), details(e));
     }
 
@@ -150,6 +175,7 @@ final class LogCommand implements Callable<Integer> {
             case SYMLINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
             case CREATE, MKDIR, CHMOD -> String.format("  mode %04o", e.mode() & 07777);
             case LOST -> "  " + e.length() + " records lost";
+            case EXEC -> "  " + command(e) + "  (parent pid " + e.mode() + ")";
             default -> "";
         };
         return s + (e.has(FsEvent.FLAG_APPROXIMATE) ? "  (approximate)" : "");

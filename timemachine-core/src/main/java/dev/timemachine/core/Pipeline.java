@@ -140,8 +140,8 @@ final class Pipeline {
     }
 
     private boolean accepts(FsEvent e) {
-        if (e.op() == Op.LOST) {
-            return true;
+        if (e.op() == Op.LOST || e.op() == Op.EXEC) {
+            return true; // not about a path in the roots, but about the recording
         }
         return filter.accepts(e.path())
                 || (e.path2() != null && (e.op() == Op.RENAME || e.op() == Op.EXCHANGE || e.op() == Op.LINK)

@@ -104,7 +104,8 @@ final class RecordDecoder implements RingReader.RecordHandler {
             }
             default -> {
                 Op op = Op.ofCode(type);
-                byte[] path = Paths.normalize(bytes(m, data, len1));
+                // an exec's program is named as it was given (relative, maybe), its second part is argv
+                byte[] path = op == Op.EXEC ? bytes(m, data, len1) : Paths.normalize(bytes(m, data, len1));
                 if ((flags & (RecordLayout.FLAG_MAPPED | RecordLayout.FLAG_UNMAPPED)) != 0) {
                     Map<ByteBuffer, Long> mapped = mappedByPid.computeIfAbsent(pid, p -> new LinkedHashMap<>());
                     long bytes = (flags & RecordLayout.FLAG_MAPPED) != 0 ? len : -len;
@@ -116,7 +117,7 @@ final class RecordDecoder implements RingReader.RecordHandler {
                 byte[] path2 = null;
                 if (len2 > 0) {
                     path2 = bytes(m, data + len1, len2);
-                    if (op != Op.SYMLINK) {
+                    if (op != Op.SYMLINK && op != Op.EXEC) {
                         path2 = Paths.normalize(path2); // a symlink's target is kept as written
                     }
                 }

@@ -172,6 +172,13 @@ class RecordDecoderTest {
     }
 
     @Test
+    void anExecKeepsItsProgramAndArgumentsAsGivenAndItsParentInMode() {
+        decode(rec(Op.EXEC.code(), T).path("./bin/../run").path2("run\0-x\0a/../b\0").mode(4242));
+        assertEquals(1, events.size());
+        assertEvent(events.get(0), T, PID, TID, Op.EXEC, "./bin/../run", "run\0-x\0a/../b\0", 0, 0, 4242, "", 0);
+    }
+
+    @Test
     void lostRecordsAreApproximateAndAddUpPerPath() {
         decode(rec(RecordLayout.REC_PATH, T).fileKey(KEY).path("/w/f"),
                 rec(Op.LOST.code(), T + 1).fileKey(KEY).length(7),

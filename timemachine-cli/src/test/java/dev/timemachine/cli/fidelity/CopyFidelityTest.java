@@ -45,10 +45,14 @@ class CopyFidelityTest {
     }
 
     @Test
-    void logNamesTheCopies() {
+    void logNamesTheCopiesAndTheCommandsThatMadeThem() {
         Cli log = Cli.run("log", "--state-dir", state.toString());
         assertEquals(0, log.exitCode(), log.printed());
         assertTrue(log.out().lines().anyMatch(l -> l.contains(" copy ") && l.contains("copy.bin") && l.endsWith("src.bin")),
+                log.out());
+        // who made each change: the command of the process, from its exec
+        assertTrue(log.out().lines().anyMatch(l -> l.contains("(cp src.bin copy.bin) copy ")), log.out());
+        assertTrue(log.out().lines().anyMatch(l -> l.contains(" exec ") && l.contains("cp src.bin copy.bin  (parent pid ")),
                 log.out());
     }
 
