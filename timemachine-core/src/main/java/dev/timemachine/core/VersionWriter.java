@@ -4,6 +4,7 @@ import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.Fallocate;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
+import dev.timemachine.api.Op;
 import dev.timemachine.api.Version;
 import dev.timemachine.api.VersionRecord;
 import dev.timemachine.api.VersionRecord.Kind;
@@ -144,6 +145,9 @@ final class VersionWriter {
      */
     static boolean[] supersededRereads(List<JournalTail.Held> chunk) {
         boolean[] superseded = new boolean[chunk.size()];
+        if (chunk.stream().noneMatch(h -> h.entry().event().op() == Op.REREAD)) {
+            return superseded; // the usual chunk: nothing to look at per path
+        }
         Set<ByteBuffer> rereadLater = new HashSet<>();
         for (int i = chunk.size() - 1; i >= 0; i--) {
             FsEvent e = chunk.get(i).entry().event();
