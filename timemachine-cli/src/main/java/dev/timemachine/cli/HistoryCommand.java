@@ -65,11 +65,13 @@ final class HistoryCommand implements Callable<Integer> {
                     o.put("exists", after.isPresent());
                     o.put("approximate", approximate);
                     o.put("baseline", r.has(VersionRecord.FLAG_BASELINE));
+                    o.put("writer", h.writer());
                     out.println(Json.write(o));
                 } else {
-                    out.printf("%-10s #%-6d %-9s %-34s size %-10s %s%s%n", Times.offset(v.timeNs(), rec), v.sequence(), r.kind(),
+                    out.printf("%-10s #%-6d %-9s %-34s size %-10s %s%s%s%n", Times.offset(v.timeNs(), rec), v.sequence(), r.kind(),
                             details(r), after.map(s -> String.valueOf(s.size())).orElse("-"),
-                            r.has(VersionRecord.FLAG_BASELINE) ? "baseline " : "", approximate ? "APPROXIMATE" : "");
+                            r.has(VersionRecord.FLAG_BASELINE) ? "baseline " : "", approximate ? "APPROXIMATE " : "",
+                            h.writer() == null ? "" : "by " + h.writer());
                 }
             }
         }

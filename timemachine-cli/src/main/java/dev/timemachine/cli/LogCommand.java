@@ -5,6 +5,7 @@ import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.RecordingInfo;
+import dev.timemachine.core.Commands;
 import dev.timemachine.core.PathBytes;
 import dev.timemachine.core.TimeMachine;
 import java.io.PrintWriter;
@@ -74,7 +75,7 @@ final class LogCommand implements Callable<Integer> {
             tm.timeline(rec, fromNs, toNs, e -> {
                 FsEvent event = e.entry().event();
                 if (event.op() == Op.EXEC) {
-                    commands.put(event.pid(), command(event));
+                    commands.put(event.pid(), Commands.line(event));
                 }
                 if (show.test(event)) {
                     print(out, e.entry(), rec, e.compacted(), commands.get(event.pid()));
@@ -120,22 +121,6 @@ final class LogCommand implements Callable<Integer> {
                 && (p.length == prefix.length || p[prefix.length] == '/' || (prefix.length == 1));
     }
 
-    /** An exec's arguments as a command line, cut to a length that fits a log line. */
-    static String command(FsEvent exec) {
-        byte[] argv = exec.path2() == null ? new byte[0] : exec.path2();
-        int end = argv.length;
-        while (end > 0 && argv[end - 1] == 0) {
-            end--;
-        }
-        String line = PathBytes.display(Arrays.copyOf(argv, end)).replace('\0', ' ');
-        if (line.isEmpty()) {
-            line = PathBytes.display(exec.path());
-        }
-        return line.length() > COMMAND_WIDTH ? line.substring(0, COMMAND_WIDTH - 1) + "…" : line;
-    }
-
-    private static final int COMMAND_WIDTH = 48;
-
     /** {@code command}: what the process ran, by its last exec seen in the recording, or null. */
     private void print(PrintWriter out, JournalEntry entry, RecordingInfo rec, boolean compacted, String command) {
         FsEvent e = entry.event();
@@ -159,7 +144,7 @@ final class LogCommand implements Callable<Integer> {
             out.println(Json.write(o));
             return;
         }
-        String who = "pid " + e.pid() + (command == null || e.op() == Op.EXEC ? "" : " (" + command + ")");
+        String who = Commands.writer(e.pid(), e.op() == Op.EXEC ? null : command);
         out.printf("%-10s %-12s %-9s %s%s%n", Times.offset(e.timeNs(), rec), who, e.op().name().toLowerCase(Locale.ROOT),
                 PathBytes.display(e.path()), details(e));
     }
@@ -175,7 +160,7 @@ final class LogCommand implements Callable<Integer> {
             case SYMLINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
             case CREATE, MKDIR, CHMOD -> String.format("  mode %04o", e.mode() & 07777);
             case LOST -> "  " + e.length() + " records lost";
-            case EXEC -> "  " + command(e) + "  (parent pid " + e.mode() + ")";
+            case EXEC -> "  " + Commands.line(e) + "  (parent pid " + e.mode() + ")";
             default -> "";
         };
         return s + (e.has(FsEvent.FLAG_APPROXIMATE) ? "  (approximate)" : "");

@@ -10,6 +10,8 @@ import java.util.Optional;
  * @param version     the version record
  * @param after       the path's state right after it; empty if the path did not exist then
  * @param approximate whether the state after it is not known byte for byte
+ * @param writer      who made it, {@code pid N (command)} ({@link Commands#writer}); null for what the baseline
+ *                    found, or an event the timeline no longer holds
  */
-public record HistoryEntry(Version version, Optional<FileState> after, boolean approximate) {
+public record HistoryEntry(Version version, Optional<FileState> after, boolean approximate, String writer) {
 }

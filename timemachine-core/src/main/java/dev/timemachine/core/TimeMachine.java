@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * A state dir, opened: the one entry point to record a command, replay and export what it did, and look after
@@ -377,13 +378,16 @@ public final class TimeMachine implements AutoCloseable {
         ensureOpen();
         List<Version> versions = store.versions(recording.id()).history(path);
         List<Optional<FileState>> states = new KvReplayer(store, recording.id()).statesAfterEach(path, versions);
+        Map<Long, String> writers = Commands.writers(store, recording.id(),
+                versions.stream().map(Version::sequence).filter(s -> s > 0).collect(Collectors.toSet()),
+                versions.stream().mapToLong(Version::timeNs).max().orElse(Long.MIN_VALUE));
         List<HistoryEntry> out = new ArrayList<>(versions.size());
         for (int i = 0; i < versions.size(); i++) {
             Version v = versions.get(i);
             Optional<FileState> after = states.get(i);
             boolean approximate = v.record().has(VersionRecord.FLAG_APPROXIMATE)
                     || after.map(FileState::approximate).orElse(false);
-            out.add(new HistoryEntry(v, after, approximate));
+            out.add(new HistoryEntry(v, after, approximate, writers.get(v.sequence())));
         }
         return out;
     }

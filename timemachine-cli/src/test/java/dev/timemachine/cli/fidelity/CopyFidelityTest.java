@@ -54,6 +54,9 @@ class CopyFidelityTest {
         assertTrue(log.out().lines().anyMatch(l -> l.contains("(cp src.bin copy.bin) copy ")), log.out());
         assertTrue(log.out().lines().anyMatch(l -> l.contains(" exec ") && l.contains("cp src.bin copy.bin  (parent pid ")),
                 log.out());
+        Cli history = Cli.run("history", "--state-dir", state.toString(), root.resolve("copy.bin").toString());
+        assertEquals(0, history.exitCode(), history.printed());
+        assertTrue(history.out().lines().findFirst().orElse("").endsWith("(cp src.bin copy.bin)"), history.out());
     }
 
     /**
