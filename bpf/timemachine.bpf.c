@@ -664,7 +664,7 @@ static __noinline int emit_write(__u64 now, struct inflight *a, long ret)
 		fc->lost += c->dropped;
 	if (c->unreadable || c->left) {
 		/* bytes we could not copy: the file must be re-read from here */
-		emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), a->args[0], c->offset, c->left);
+		emit_fd_event(now, TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_UNREADABLE), a->args[0], c->offset, c->left);
 	}
 	return 0;
 }
@@ -781,7 +781,7 @@ static __noinline int emit_copy(__u64 now, struct inflight *a, long ret)
 	}
 	in = fd_file(task, in_fd);
 	if (!is_regular(in) || !is_regular(out))
-		return emit_fd_event(now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), fd, c.off, ret);
+		return emit_fd_event(now, TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_PIPE), fd, c.off, ret);
 	if (in_offp) {
 		bpf_probe_read_user(&c.in_off, sizeof(c.in_off), (void *)in_offp);
 		c.in_off -= ret;
@@ -879,7 +879,8 @@ static long aio_step(__u32 i, void *vctx)
 		total = cb.nbytes;
 	} else if (cb.opcode == IOCB_CMD_PWRITEV) {
 		if (cb.nbytes > AIO_MAX_IOVECS)
-			return emit_fd_event(ctx->now, TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), cb.fildes, cb.offset, 0), 0;
+			return emit_fd_event(ctx->now, TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_UNREADABLE), cb.fildes,
+					     cb.offset, 0), 0;
 		for (k = 0; k < AIO_MAX_IOVECS && k < cb.nbytes; k++) {
 			if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(cb.buf + k * sizeof(iov))))
 				return 0;
@@ -915,6 +916,7 @@ static __noinline int emit_mapped(__u64 now, struct inflight *a)
 
 	if (!s || !f)
 		return 0;
+	s->hdr.mode = TM_WHY_MAPPED;
 	s->hdr.offset = a->aux2;
 	s->hdr.length = a->args[1];
 	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
@@ -1197,7 +1199,7 @@ int BPF_PROG(tm_opt_uring_complete, struct io_ring_ctx *ring, void *req, struct 
 	f = BPF_CORE_READ(r, file);
 	if (!f)
 		return 0;
-	return emit_file_event(bpf_ktime_get_ns(), TF(TM_OP_REREAD, TM_FLAG_APPROXIMATE), f, 0, 0);
+	return emit_file_event(bpf_ktime_get_ns(), TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_IO_URING), f, 0, 0);
 }
 
 #define ARGV_MAX 256

@@ -33,6 +33,12 @@
 /* process pid, which had shared writable file mappings, has exited: its mapped files are final now */
 #define TM_REC_EXIT_MAPPED 34
 
+/* tm_hdr.mode of a REREAD: why (the api's ApproximateReason codes) */
+#define TM_WHY_MAPPED 1
+#define TM_WHY_PIPE 2
+#define TM_WHY_IO_URING 3
+#define TM_WHY_UNREADABLE 4
+
 /* tm_hdr.flags: the api's FsEvent.FLAG_* bits */
 #define TM_FLAG_APPEND 1
 #define TM_FLAG_APPROXIMATE 2

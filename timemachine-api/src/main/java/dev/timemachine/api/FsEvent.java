@@ -20,7 +20,8 @@ import java.util.Objects;
  *                {@code null}
  * @param offset  file offset of a write or fallocate, otherwise 0
  * @param length  bytes written, new length for a truncate, records lost for {@link Op#LOST}, otherwise 0
- * @param mode    permission bits for create, mkdir and chmod, fallocate(2)'s mode bits for fallocate, otherwise 0
+ * @param mode    permission bits for create, mkdir and chmod, fallocate(2)'s mode bits for fallocate, the
+ *                {@link ApproximateReason} code of a re-read, the parent's pid for an exec, otherwise 0
  * @param payload the exact bytes written (possibly one chunk of a larger write); for a copy the source offset
  *                ({@link #sourceOffset()}); empty for other ops
  * @param flags   a combination of the {@code FLAG_*} bits

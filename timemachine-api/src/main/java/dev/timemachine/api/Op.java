@@ -35,8 +35,9 @@ public enum Op {
     /** A hard link {@code path2} created to the existing {@code path}. */
     LINK(12),
     /**
-     * The file changed in a way the capture could not see byte for byte (shared mmap, a splice from a pipe):
-     * its content must be re-read, and versions built from it are approximate.
+     * The file changed in a way the capture could not see byte for byte (shared mmap, a splice from a pipe,
+     * io_uring): its content must be re-read, and versions built from it are approximate; {@code mode} holds
+     * the {@link ApproximateReason} code.
      */
     REREAD(13),
     /** Records were lost (ring buffer overflow); {@code length} holds how many, {@code path} the file if known. */

@@ -1,5 +1,6 @@
 package dev.timemachine.core;
 
+import dev.timemachine.api.ApproximateReason;
 import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.FileState;
 import dev.timemachine.api.Replayer;
@@ -38,8 +39,6 @@ import java.util.function.Consumer;
  * <p>Thread-safe: it holds no state besides the store.
  */
 final class KvReplayer implements Replayer {
-    static final String REASON_FLAGGED =
-            "written where the capture cannot see the bytes (a shared mapping, a splice from a pipe, io_uring) or capture records were lost";
     static final String REASON_NO_BASE = "content before the first recorded change is unknown (no baseline)";
 
     private static final int S_IFMT = 0170000;
@@ -290,7 +289,7 @@ final class KvReplayer implements Replayer {
         Rebuilt r = new Rebuilt();
         r.mode = rec.mode() & 07777;
         if (rec.has(VersionRecord.FLAG_APPROXIMATE)) {
-            r.markApproximate(REASON_FLAGGED);
+            r.markApproximate(ApproximateReason.of(rec.flags()).text());
         }
         switch (rec.kind()) {
             case KEYFRAME -> {
@@ -332,7 +331,7 @@ final class KvReplayer implements Replayer {
             r.mode = rec.mode() & 07777;
         }
         if (rec.has(VersionRecord.FLAG_APPROXIMATE)) {
-            r.markApproximate(REASON_FLAGGED);
+            r.markApproximate(ApproximateReason.of(rec.flags()).text());
         }
         return r;
     }
@@ -346,7 +345,7 @@ final class KvReplayer implements Replayer {
             Version v = changes.get(i);
             VersionRecord rec = v.record();
             if (rec.has(VersionRecord.FLAG_APPROXIMATE)) {
-                r.markApproximate(REASON_FLAGGED);
+                r.markApproximate(ApproximateReason.of(rec.flags()).text());
             }
             r.mode = rec.mode() & 07777;
             if (rec.kind() == Kind.MODE) {

@@ -1,5 +1,6 @@
 package dev.timemachine.core;
 
+import dev.timemachine.api.ApproximateReason;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Op;
 import java.io.IOException;
@@ -45,7 +46,7 @@ final class OutsideCopy {
     static void resolve(FsEvent copy, Consumer<FsEvent> sink) {
         if (!copyRead(copy, sink)) {
             sink.accept(new FsEvent(copy.timeNs(), copy.pid(), copy.tid(), Op.REREAD, copy.path(), null, copy.offset(),
-                    copy.length(), 0, null, FsEvent.FLAG_APPROXIMATE));
+                    copy.length(), ApproximateReason.COPIED_FROM_OUTSIDE.code(), null, FsEvent.FLAG_APPROXIMATE));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.timemachine.core;
 
+import dev.timemachine.api.ApproximateReason;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +20,8 @@ final class TreeState {
         long size;
         int mode;
         boolean approximate;
+        /** Why, when {@link #approximate}. */
+        ApproximateReason reason = ApproximateReason.UNSAID;
         /** Change records since the last base record: bounds the cost of rebuilding the file. */
         int changes;
         long changedBytes;

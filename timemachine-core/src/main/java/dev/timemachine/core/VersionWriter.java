@@ -1,5 +1,6 @@
 package dev.timemachine.core;
 
+import dev.timemachine.api.ApproximateReason;
 import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.Fallocate;
 import dev.timemachine.api.FsEvent;
@@ -197,17 +198,18 @@ final class VersionWriter {
             case REREAD -> {
                 // one for a file unlinked since (SQLite unmaps -shm after unlinking it) is of no file in the
                 // tree: a deleted file never comes back
+                ApproximateReason why = ApproximateReason.ofCode(e.mode());
                 if (tree.get(e.path()) instanceof File && supersededReread) {
-                    markApproximate(fileOf(e.path(), t, seq), t, seq);
+                    markApproximate(fileOf(e.path(), t, seq), why, t, seq);
                 } else if (tree.get(e.path()) instanceof File) {
-                    reread(e.path(), t, seq);
+                    reread(e.path(), why, t, seq);
                 }
             }
             case COPY -> copy(e, t, seq);
             case LOST -> {
                 // the source counts drops; a LOST naming a file says which one to take from disk
                 if (e.path().length > 0 && tree.get(e.path()) instanceof File) {
-                    reread(e.path(), t, seq);
+                    reread(e.path(), ApproximateReason.LOST, t, seq);
                 }
             }
         }
@@ -263,7 +265,7 @@ final class VersionWriter {
     }
 
     private static int flags(Inode inode) {
-        return inode.approximate ? VersionRecord.FLAG_APPROXIMATE : 0;
+        return inode.approximate ? inode.reason.in(0) : 0;
     }
 
     // ---- the tree, with the held bytes of inodes that leave it released ----
@@ -348,7 +350,7 @@ final class VersionWriter {
             return f.inode();
         }
         Inode inode = new Inode(0, 0644);
-        inode.approximate = true;
+        approximate(inode, ApproximateReason.STATE_UNKNOWN);
         put(path, new File(inode));
         record(path, t, seq, new VersionRecord(Kind.KEYFRAME, 0, 0, emptyContent(), inode.mode, null, flags(inode)));
         hold(inode, new byte[0]);
@@ -357,7 +359,9 @@ final class VersionWriter {
 
     private void write(byte[] path, long offset, Payload payload, long t, long seq, boolean approx) {
         Inode inode = fileOf(path, t, seq);
-        inode.approximate |= approx;
+        if (approx) {
+            approximate(inode, ApproximateReason.SHARED_OFFSET);
+        }
         long newSize = Math.max(inode.size, offset + payload.length);
         inode.changes++;
         inode.changedBytes += payload.length;
@@ -375,7 +379,7 @@ final class VersionWriter {
             byte[] after = Arrays.copyOf(before, (int) newSize);
             if (before.length < inode.size) {
                 // the replayed size is authoritative for what was written; pad to what the tree believes
-                inode.approximate = true;
+                approximate(inode, ApproximateReason.STATE_UNKNOWN);
             }
             System.arraycopy(payload.bytes(), 0, after, (int) offset, payload.length);
             keyframe(inode, after, t, seq);
@@ -453,7 +457,7 @@ final class VersionWriter {
      */
     private void fallocate(byte[] path, int mode, long offset, long length, long t, long seq) {
         if ((mode & ~Fallocate.KNOWN) != 0) {
-            reread(path, t, seq);
+            reread(path, ApproximateReason.STATE_UNKNOWN, t, seq);
             return;
         }
         boolean keepSize = (mode & Fallocate.KEEP_SIZE) != 0;
@@ -465,7 +469,7 @@ final class VersionWriter {
             // the new end when the size grows
             long zeroEnd = keepSize ? Math.min(end, size) : end;
             if (zeroEnd - offset > ZEROS_MAX) {
-                reread(path, t, seq);
+                reread(path, ApproximateReason.STATE_UNKNOWN, t, seq);
             } else if (zeroEnd > offset) {
                 write(path, offset, zeros((int) (zeroEnd - offset)), t, seq, false);
             }
@@ -474,13 +478,13 @@ final class VersionWriter {
             long newSize = collapse ? size - length : size + length;
             // the kernel refuses a range that does not lie in the file: if it did not, the size here is off
             if (Math.max(size, newSize) > KEYFRAME_MAX_FILE || (collapse ? end > size : offset > size)) {
-                reread(path, t, seq);
+                reread(path, ApproximateReason.STATE_UNKNOWN, t, seq);
                 return;
             }
             byte[] before = inode.held != null ? Arrays.copyOf(inode.held, (int) size)
                     : keyframes.contentAt(inode.names.get(0), t, seq - 1);
             if (before.length < size) {
-                inode.approximate = true;
+                approximate(inode, ApproximateReason.STATE_UNKNOWN);
                 before = Arrays.copyOf(before, (int) size);
             }
             byte[] after = new byte[(int) newSize];
@@ -510,7 +514,7 @@ final class VersionWriter {
         int length = (int) Math.min(e.length(), Integer.MAX_VALUE);
         if (!(tree.get(e.path2()) instanceof File f) || f.inode().size > KEYFRAME_MAX_FILE
                 || (from + length > f.inode().size && !(tree.get(e.path()) instanceof File d && d.inode() == f.inode()))) {
-            reread(e.path(), t, seq);
+            reread(e.path(), ApproximateReason.STATE_UNKNOWN, t, seq);
             return;
         }
         Inode source = f.inode();
@@ -520,7 +524,7 @@ final class VersionWriter {
         int known = (int) Math.max(0, Math.min(hi, source.size) - lo);
         byte[] bytes = source.held != null ? source.held : keyframes.contentAt(source.names.get(0), t, seq - 1);
         if (bytes.length < lo + known) {
-            reread(e.path(), t, seq);
+            reread(e.path(), ApproximateReason.STATE_UNKNOWN, t, seq);
             return;
         }
         // the bytes from lo to hi as they were, zeros past the end: a copy of their own, since writing the copy
@@ -538,9 +542,12 @@ final class VersionWriter {
         } else {
             copied = window;
         }
+        if (source.approximate) {
+            approximate(fileOf(e.path(), t, seq), source.reason);
+        }
         // one write: a version's key is its path, time and sequence, one record per path and event
         write(e.path(), e.offset(), new Payload(copied, length, length > INLINE_MAX ? stash(copied) : null), t, seq,
-                source.approximate);
+                false);
     }
 
     /** {@code n} zeros as a payload, their bytes stashed for the content store (no journal holds them). */
@@ -673,31 +680,37 @@ final class VersionWriter {
     }
 
     /** The capture could not see the bytes: take the file as it is on disk now, marked approximate. */
-    private void reread(byte[] path, long t, long seq) {
+    private void reread(byte[] path, ApproximateReason why, long t, long seq) {
         DiskReader.Entry entry = importer.reread(path);
         Inode inode = fileOf(path, t, seq);
-        inode.approximate = true;
+        approximate(inode, why);
         if (entry != null && entry.content() != null) {
             inode.mode = entry.mode();
             keyframe(inode, entry.content(), t, seq);
         } else {
-            markApproximate(inode, t, seq);
+            markApproximate(inode, why, t, seq);
         }
     }
 
     /** From here on the file's bytes are not known: a record that says so, its bytes no longer held. */
-    private void markApproximate(Inode inode, long t, long seq) {
-        inode.approximate = true;
+    private void markApproximate(Inode inode, ApproximateReason why, long t, long seq) {
+        approximate(inode, why);
         release(inode);
         for (byte[] name : inode.names) {
             record(name, t, seq, new VersionRecord(Kind.MODE, 0, 0, null, inode.mode, null, flags(inode)));
         }
     }
 
+    /** From here on the file's bytes are not known exactly, for this reason (the latest one given). */
+    private static void approximate(Inode inode, ApproximateReason why) {
+        inode.approximate = true;
+        inode.reason = why;
+    }
+
     /** A path came into the roots from outside: record what is on disk now, approximate. */
     private void importFromDisk(byte[] path, long t, long seq) {
         DiskImporter.Found found = importer.imported(path, t, seq);
-        int approx = VersionRecord.FLAG_APPROXIMATE;
+        int approx = ApproximateReason.MOVED_IN.in(0);
         if (found.directoryWithoutEntries()) {
             put(path, new Dir(0755));
             record(path, t, seq, new VersionRecord(Kind.DIRECTORY, 0, 0, null, 0755, null, approx));
@@ -718,7 +731,7 @@ final class VersionWriter {
                 }
                 case REGULAR -> {
                     Inode inode = new Inode(0, entry.mode());
-                    inode.approximate = true;
+                    approximate(inode, ApproximateReason.MOVED_IN);
                     put(p, new File(inode));
                     keyframe(inode, entry.content() == null ? new byte[0] : entry.content(), t, seq);
                 }

@@ -161,7 +161,7 @@ public abstract class ExporterContract extends EngineTestBase {
     @Test
     void approximateFilesAreListedWithTheirReason() {
         RecordingBuilder rec = RecordingBuilder.create(store, 0, 0, 100, "/w").dir("/w", 1, 0755)
-                .file("/w/db", 1, 0644, b("mmapped"), VersionRecord.FLAG_APPROXIMATE)
+                .file("/w/db", 1, 0644, b("mmapped"), dev.timemachine.api.ApproximateReason.MAPPED.in(0))
                 .write("/w/unknown", 2, 0644, 3, b("x")).file("/w/exact", 1, 0644, "x").flush();
         ExportSummary s = export(rec, 5, tmp.resolve("out"), false);
         assertEquals(List.of("/w/db", "/w/unknown"), s.approximate().stream().map(ExportSummary.Approximate::path).toList());

@@ -1,5 +1,6 @@
 package dev.timemachine.capture.ebpf;
 
+import dev.timemachine.api.ApproximateReason;
 import dev.timemachine.api.EventSink;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Op;
@@ -82,8 +83,8 @@ final class RecordDecoder implements RingReader.RecordHandler {
             case RecordLayout.REC_CLOSE -> paths.remove(key);
             case RecordLayout.REC_EXIT_MAPPED -> {
                 for (ByteBuffer path : mappedByPid.getOrDefault(pid, Map.of()).keySet()) {
-                    sink.accept(new FsEvent(timeNs, pid, pid, Op.REREAD, path.array(), null, 0, 0, 0, EMPTY,
-                            FsEvent.FLAG_APPROXIMATE));
+                    sink.accept(new FsEvent(timeNs, pid, pid, Op.REREAD, path.array(), null, 0, 0,
+                            ApproximateReason.MAPPED.code(), EMPTY, FsEvent.FLAG_APPROXIMATE));
                 }
                 mappedByPid.remove(pid);
             }
@@ -100,7 +101,8 @@ final class RecordDecoder implements RingReader.RecordHandler {
                 // without the source's name (its path could not be walked) the bytes are unknown: re-read
                 sink.accept(len2 > 0
                         ? FsEvent.copy(timeNs, pid, tid, path, offset, Paths.normalize(bytes(m, data + len1, len2)), key, len)
-                        : new FsEvent(timeNs, pid, tid, Op.REREAD, path, null, offset, len, 0, EMPTY, FsEvent.FLAG_APPROXIMATE));
+                        : new FsEvent(timeNs, pid, tid, Op.REREAD, path, null, offset, len,
+                                ApproximateReason.UNREADABLE.code(), EMPTY, FsEvent.FLAG_APPROXIMATE));
             }
             default -> {
                 Op op = Op.ofCode(type);

@@ -168,7 +168,8 @@ class RecordDecoderTest {
         assertEquals(Op.COPY, copy.op());
         assertEquals("/w/dst -> /usr/lib/x 100 50 4096", Capture.str(copy.path()) + " -> " + Capture.str(copy.path2())
                 + " " + copy.offset() + " " + copy.length() + " " + copy.sourceOffset());
-        assertEvent(events.get(1), T + 1, PID, TID, Op.REREAD, "/w/dst", null, 150, 7, 0, "", FsEvent.FLAG_APPROXIMATE);
+        assertEvent(events.get(1), T + 1, PID, TID, Op.REREAD, "/w/dst", null, 150, 7,
+                dev.timemachine.api.ApproximateReason.UNREADABLE.code(), "", FsEvent.FLAG_APPROXIMATE);
     }
 
     @Test
@@ -224,12 +225,13 @@ class RecordDecoderTest {
         assertEvent(events.get(4), T + 4, other, other, Op.REREAD, "/w/q", null, 0, 10, 0, "",
                 FsEvent.FLAG_APPROXIMATE);
         // at exit: each file once, in the order first mapped, at the exit's time; a second exit finds nothing
-        assertEvent(events.get(5), T + 5, PID, PID, Op.REREAD, "/w/m", null, 0, 0, 0, "", FsEvent.FLAG_APPROXIMATE);
-        assertEvent(events.get(6), T + 5, PID, PID, Op.REREAD, "/w/n", null, 0, 0, 0, "", FsEvent.FLAG_APPROXIMATE);
+        int mapped = dev.timemachine.api.ApproximateReason.MAPPED.code();
+        assertEvent(events.get(5), T + 5, PID, PID, Op.REREAD, "/w/m", null, 0, 0, mapped, "", FsEvent.FLAG_APPROXIMATE);
+        assertEvent(events.get(6), T + 5, PID, PID, Op.REREAD, "/w/n", null, 0, 0, mapped, "", FsEvent.FLAG_APPROXIMATE);
 
         decode(TmRecord.of(RecordLayout.REC_EXIT_MAPPED, T + 7, other, 0));
         assertEquals(8, events.size());
-        assertEvent(events.get(7), T + 7, other, other, Op.REREAD, "/w/q", null, 0, 0, 0, "",
+        assertEvent(events.get(7), T + 7, other, other, Op.REREAD, "/w/q", null, 0, 0, mapped, "",
                 FsEvent.FLAG_APPROXIMATE);
     }
 

@@ -170,6 +170,10 @@ class RecordLayoutTest {
                         d + " must be a bit of tm_hdr.flags (a __u16) of its own");
                 bits |= bit;
             }
+            if (d.startsWith("TM_WHY_")) {
+                assertEquals(value(d), dev.timemachine.api.ApproximateReason.valueOf(d.substring("TM_WHY_".length())).code(),
+                        d + " is the api's ApproximateReason code");
+            }
             if (d.startsWith("TM_REC_")) {
                 assertEquals(value(d), layout(d.substring("TM_".length())), d);
             } else if (d.startsWith("TM_FLAG_")) {
@@ -183,8 +187,8 @@ class RecordLayoutTest {
                 } else {
                     assertEquals(value(d), layout(name), "RecordLayout." + name);
                 }
-            } else if (!d.startsWith("TM_OP_")) {
-                fail(d + " is neither an op code, a record type nor a flag: give it a Java counterpart and a check");
+            } else if (!d.startsWith("TM_OP_") && !d.startsWith("TM_WHY_")) {
+                fail(d + " is neither an op code, a record type, a flag nor a reason: give it a Java counterpart and a check");
             }
         }
         Set<String> apiFlags = constants(FsEvent.class).stream().filter(n -> n.startsWith("FLAG_"))

@@ -57,6 +57,13 @@ class AsyncIoFidelityTest {
                 }
             }));
         }
+        TreeManifest.Step last = steps.get(steps.size() - 1);
+        tests.add(DynamicTest.dynamicTest("the reason names io_uring", () -> {
+            Path out = tmp.resolve("export-reason");
+            Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "@" + last.timeNs(), "--out", out.toString());
+            Workload.deleteTree(out);
+            assertTrue(r.out().lines().anyMatch(l -> l.contains("uring.bin: written through io_uring")), r.printed());
+        }));
         return tests.stream();
     }
 }
