@@ -1236,12 +1236,21 @@ int BPF_PROG(tm_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct scratch *s;
 	__u8 one = 1;
 
 	/* the child is added before it can run, so its first syscall is already seen */
-	if (ctgid != ptgid && bpf_map_lookup_elem(&tracked, &ptgid))
-		bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
-	return 0;
+	if (ctgid == ptgid || !bpf_map_lookup_elem(&tracked, &ptgid))
+		return 0;
+	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	/* a FORK names the parent, whose command a child that never execs runs on */
+	s = begin(bpf_ktime_get_ns(), TM_OP_FORK, 0);
+	if (!s)
+		return 0;
+	s->hdr.pid = ctgid;
+	s->hdr.tid = ctgid;
+	s->hdr.mode = ptgid;
+	return emit(s);
 }
 
 SEC("tp_btf/sched_process_exit")

@@ -52,7 +52,9 @@ public enum Op {
      * The process {@code pid} executed the program {@code path}; {@code path2} holds its arguments, NUL-separated
      * (at most 256 bytes, cut), and {@code mode} its parent's pid. Not a file change: who made the ones after.
      */
-    EXEC(16);
+    EXEC(16),
+    /** The process {@code pid} was forked by the one in {@code mode}, and runs its command until it execs. */
+    FORK(17);
 
     private static final Op[] BY_CODE = new Op[32];
 

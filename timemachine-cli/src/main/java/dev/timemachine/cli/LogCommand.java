@@ -76,6 +76,8 @@ final class LogCommand implements Callable<Integer> {
                 FsEvent event = e.entry().event();
                 if (event.op() == Op.EXEC) {
                     commands.put(event.pid(), Commands.line(event));
+                } else if (event.op() == Op.FORK && commands.containsKey(event.mode())) {
+                    commands.put(event.pid(), commands.get(event.mode())); // until it execs
                 }
                 if (show.test(event)) {
                     print(out, e.entry(), rec, e.compacted(), commands.get(event.pid()));
@@ -161,6 +163,7 @@ final class LogCommand implements Callable<Integer> {
             case CREATE, MKDIR, CHMOD -> String.format("  mode %04o", e.mode() & 07777);
             case LOST -> "  " + e.length() + " records lost";
             case EXEC -> "  " + Commands.line(e) + "  (parent pid " + e.mode() + ")";
+            case FORK -> "  from pid " + e.mode();
             default -> "";
         };
         return s + (e.has(FsEvent.FLAG_APPROXIMATE) ? "  (approximate)" : "");

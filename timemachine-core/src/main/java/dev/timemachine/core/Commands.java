@@ -44,6 +44,8 @@ public final class Commands {
             FsEvent event = e.entry().event();
             if (event.op() == Op.EXEC) {
                 commands.put(event.pid(), line(event));
+            } else if (event.op() == Op.FORK && commands.containsKey(event.mode())) {
+                commands.put(event.pid(), commands.get(event.mode()));
             } else if (sequences.contains(e.entry().sequence())) {
                 out.put(e.entry().sequence(), writer(event.pid(), commands.get(event.pid())));
             }

@@ -140,7 +140,7 @@ final class Pipeline {
     }
 
     private boolean accepts(FsEvent e) {
-        if (e.op() == Op.LOST || e.op() == Op.EXEC) {
+        if (e.op() == Op.LOST || e.op() == Op.EXEC || e.op() == Op.FORK) {
             return true; // not about a path in the roots, but about the recording
         }
         return filter.accepts(e.path())

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * an O_CREAT or O_TRUNC open, followed by TRUNCATE to 0 for O_TRUNC; TRUNCATE, FALLOCATE (every mode but a
  * plain KEEP_SIZE, the mode bits in {@link FsEvent#mode()}), RENAME,
  * EXCHANGE, UNLINK, MKDIR, RMDIR, CHMOD, SYMLINK and LINK; COPY for copy_file_range, sendfile and splice from a
- * regular file (the source offset in {@link FsEvent#sourceOffset()}); EXEC for every exec (program, argv, parent);
+ * regular file (the source offset in {@link FsEvent#sourceOffset()}); EXEC for every exec (program, argv, parent) and FORK for every new process (its parent);
  * REREAD (with
  * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap, msync,
  * munmap, and for each such file once more, offset and length 0, when the mapping process has exited),

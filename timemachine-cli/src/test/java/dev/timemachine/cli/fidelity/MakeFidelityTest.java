@@ -1,6 +1,7 @@
 package dev.timemachine.cli.fidelity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -11,13 +12,14 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A {@code make -j4} build ({@code workload.py make}) whose recipes copy with {@code cp}, {@code cat} and {@code
  * install} (copy_file_range) and publish with {@code mv}, then a rebuild after an edit: the tree is exact at
- * every step, and nothing is approximate.
+ * every step, nothing is approximate, and {@code log} names the command behind every change.
  */
 class MakeFidelityTest {
 
@@ -35,6 +37,18 @@ class MakeFidelityTest {
         manifest = tmp.resolve("manifest.txt");
         recorded = Workload.record(state, root, List.of(), "make", manifest);
         Workload.assertRecorded(recorded);
+    }
+
+    @Test
+    void logNamesTheCommandBehindEveryChange() {
+        Cli log = Cli.run("log", "--state-dir", state.toString());
+        assertEquals(0, log.exitCode(), log.printed());
+        List<String> changes = log.out().lines().filter(l -> !l.contains(" exec ") && !l.contains(" fork ")).toList();
+        assertTrue(changes.size() > 20, log.out());
+        for (String line : changes) {
+            assertTrue(line.matches("\\S+\\s+pid \\d+ \\(.+\\) .*"), "who made it: " + line);
+        }
+        assertTrue(changes.stream().anyMatch(l -> l.contains("(cat out/a.txt out/b.txt out/c.txt) copy ")), log.out());
     }
 
     @TestFactory
