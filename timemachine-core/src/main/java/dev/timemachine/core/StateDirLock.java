@@ -32,25 +32,10 @@ final class StateDirLock implements AutoCloseable {
      * @throws TimeMachineException if another process has the state dir open, or this one does
      */
     static StateDirLock acquire(Path dir) {
-        FileChannel ch = null;
         try {
-            ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock l = ch.tryLock();
-            if (l == null) {
-                throw new TimeMachineException(readersOnly(dir)
-                        ? "state dir " + dir + " is being read by another process (a verify or an export?); try again when it is done"
-                        : inUse(dir));
-            }
-            return new StateDirLock(ch, l);
-        } catch (OverlappingFileLockException e) {
-            close(ch);
-            throw new TimeMachineException("state dir " + dir + " is already open in this process");
-        } catch (IOException e) {
-            close(ch);
+            return lock(dir, false);
+        } catch (NoSuchFileException e) {
             throw new TimeMachineException("cannot lock state dir " + dir + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            close(ch);
-            throw e;
         }
     }
 
@@ -61,16 +46,28 @@ final class StateDirLock implements AutoCloseable {
      * @throws TimeMachineException if a process has the state dir open for writing, or this one has it open
      */
     static Optional<StateDirLock> acquireShared(Path dir) {
-        FileChannel ch = null;
         try {
-            ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.READ);
-            FileLock l = ch.tryLock(0, Long.MAX_VALUE, true);
-            if (l == null) {
-                throw new TimeMachineException(inUse(dir));
-            }
-            return Optional.of(new StateDirLock(ch, l));
+            return Optional.of(lock(dir, true));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+    }
+
+    /** The lock file locked, shared or alone; a missing lock file is the caller's to judge. */
+    private static StateDirLock lock(Path dir, boolean shared) throws NoSuchFileException {
+        FileChannel ch = null;
+        try {
+            ch = shared ? FileChannel.open(dir.resolve(FILE), StandardOpenOption.READ)
+                    : FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock l = ch.tryLock(0, Long.MAX_VALUE, shared);
+            if (l == null) {
+                throw new TimeMachineException(!shared && readersOnly(dir)
+                        ? "state dir " + dir + " is being read by another process (a verify or an export?); try again when it is done"
+                        : inUse(dir));
+            }
+            return new StateDirLock(ch, l);
+        } catch (NoSuchFileException e) {
+            throw e;
         } catch (OverlappingFileLockException e) {
             close(ch);
             throw new TimeMachineException("state dir " + dir + " is already open in this process");
