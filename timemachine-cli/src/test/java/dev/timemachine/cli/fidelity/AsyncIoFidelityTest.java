@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -46,24 +45,16 @@ class AsyncIoFidelityTest {
     Stream<DynamicTest> exportAtEveryStepEqualsTheTreeOfThatStep() throws IOException {
         List<TreeManifest.Step> steps = Workload.steps(manifest, 4);
         assertEquals("after", steps.get(steps.size() - 1).label(), "the workload ran to its end");
-        List<DynamicTest> tests = new ArrayList<>();
-        for (TreeManifest.Step step : steps) {
-            tests.add(DynamicTest.dynamicTest(step.toString(), () -> {
-                Path out = tmp.resolve("export-" + step.index());
-                try {
-                    Workload.assertExportMatchesOrSaysApproximate(state, root, step, out, Set.of("uring.bin"));
-                } finally {
-                    Workload.deleteTree(out);
-                }
-            }));
-        }
+        Stream<DynamicTest> tests = Workload.eachStep(steps, tmp, (step, out) -> {
+            Workload.assertExportMatchesOrSaysApproximate(state, root, step, out, Set.of("uring.bin"));
+        });
         TreeManifest.Step last = steps.get(steps.size() - 1);
-        tests.add(DynamicTest.dynamicTest("the reason names io_uring", () -> {
+        DynamicTest reason = DynamicTest.dynamicTest("the reason names io_uring", () -> {
             Path out = tmp.resolve("export-reason");
             Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "@" + last.timeNs(), "--out", out.toString());
             Workload.deleteTree(out);
             assertTrue(r.out().lines().anyMatch(l -> l.contains("uring.bin: written through io_uring")), r.printed());
-        }));
-        return tests.stream();
+        });
+        return Stream.concat(tests, Stream.of(reason));
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -68,17 +67,8 @@ class CopyFidelityTest {
     Stream<DynamicTest> exportAtEveryStepEqualsTheTreeOfThatStep() throws IOException {
         List<TreeManifest.Step> steps = Workload.steps(manifest, 11);
         assertEquals("copy-within-a-file", steps.get(steps.size() - 1).label(), "the workload ran to its end");
-        List<DynamicTest> tests = new ArrayList<>();
-        for (TreeManifest.Step step : steps) {
-            tests.add(DynamicTest.dynamicTest(step.toString(), () -> {
-                Path out = tmp.resolve("export-" + step.index());
-                try {
-                    Workload.assertExportMatchesOrSaysApproximate(state, root, step, out, Set.of("from-outside.bin"));
-                } finally {
-                    Workload.deleteTree(out);
-                }
-            }));
-        }
-        return tests.stream();
+        return Workload.eachStep(steps, tmp, (step, out) -> {
+            Workload.assertExportMatchesOrSaysApproximate(state, root, step, out, Set.of("from-outside.bin"));
+        });
     }
 }

@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,16 +37,9 @@ class MappedFidelityTest {
         steps = Workload.steps(manifest, 3);
     }
 
-    @Test
-    void exactOnceItsBytesAreKnownAgain() throws IOException {
-        for (TreeManifest.Step step : steps) {
-            Path out = tmp.resolve("export-" + step.index());
-            try {
-                Workload.assertExportExact(state, step, out, recorded.err());
-            } finally {
-                Workload.deleteTree(out);
-            }
-        }
+    @TestFactory
+    Stream<DynamicTest> exactOnceItsBytesAreKnownAgain() {
         assertEquals("appended", steps.get(steps.size() - 1).label(), "the workload ran to its end");
+        return Workload.eachStep(steps, tmp, (step, out) -> Workload.assertExportExact(state, step, out, recorded.err()));
     }
 }

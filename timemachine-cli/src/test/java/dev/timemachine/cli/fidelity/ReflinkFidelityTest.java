@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -57,17 +56,8 @@ class ReflinkFidelityTest {
     Stream<DynamicTest> exportAtEveryStepEqualsTheTreeOfThatStep() throws IOException {
         List<TreeManifest.Step> steps = Workload.steps(manifest, 5);
         assertEquals("source-changed-again", steps.get(steps.size() - 1).label(), "the workload ran to its end");
-        List<DynamicTest> tests = new ArrayList<>();
-        for (TreeManifest.Step step : steps) {
-            tests.add(DynamicTest.dynamicTest(step.toString(), () -> {
-                Path out = tmp.resolve("export-" + step.index());
-                try {
-                    Workload.assertExportExact(state, step, out, recorded.err());
-                } finally {
-                    Workload.deleteTree(out);
-                }
-            }));
-        }
-        return tests.stream();
+        return Workload.eachStep(steps, tmp, (step, out) -> {
+            Workload.assertExportExact(state, step, out, recorded.err());
+        });
     }
 }

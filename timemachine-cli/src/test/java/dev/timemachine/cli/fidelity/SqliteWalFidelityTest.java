@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -44,22 +43,13 @@ class SqliteWalFidelityTest {
     Stream<DynamicTest> exportAtEveryStepEqualsTheTreeOfThatStep() throws IOException {
         List<TreeManifest.Step> steps = Workload.steps(manifest, 6);
         assertEquals("after-close", steps.get(steps.size() - 1).label(), "the workload ran to its end");
-        List<DynamicTest> tests = new ArrayList<>();
-        for (TreeManifest.Step step : steps) {
-            tests.add(DynamicTest.dynamicTest(step.toString(), () -> {
-                Path out = tmp.resolve("export-" + step.index());
-                try {
-                    if (step.label().startsWith("wal-tx-")) {
-                        Workload.assertExportMatchesOrSaysApproximate(state, root, step, out, Set.of("wal.db-shm"));
-                    } else {
-                        // the step's tree has no -shm or -wal: an export where they came back does not match it
-                        Workload.assertExportMatches(state, step, out, recorded.err());
-                    }
-                } finally {
-                    Workload.deleteTree(out);
-                }
-            }));
-        }
-        return tests.stream();
+        return Workload.eachStep(steps, tmp, (step, out) -> {
+            if (step.label().startsWith("wal-tx-")) {
+                Workload.assertExportMatchesOrSaysApproximate(state, root, step, out, Set.of("wal.db-shm"));
+            } else {
+                // the step's tree has no -shm or -wal: an export where they came back does not match it
+                Workload.assertExportMatches(state, step, out, recorded.err());
+            }
+        });
     }
 }

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 
 /**
  * The scenarios of {@code fidelity/workload.py}, recorded with {@code timemachine record} and checked with
@@ -78,6 +80,24 @@ public final class Workload {
                     "the exported database at step " + step + " opens, is intact and holds that instant's rows");
         }
         return r;
+    }
+
+    /** A check of one step, given where to export it. */
+    @FunctionalInterface
+    public interface StepCheck {
+        void check(TreeManifest.Step step, Path out) throws Exception;
+    }
+
+    /** One test per step, each running {@code check} with an export dir under {@code tmp}, deleted after it. */
+    public static Stream<DynamicTest> eachStep(List<TreeManifest.Step> steps, Path tmp, StepCheck check) {
+        return steps.stream().map(step -> DynamicTest.dynamicTest(step.toString(), () -> {
+            Path out = tmp.resolve("export-" + step.index());
+            try {
+                check.check(step, out);
+            } finally {
+                deleteTree(out);
+            }
+        }));
     }
 
     /** Exports at the step: the tree is the step's, and export calls nothing approximate. */

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.SortedMap;
@@ -82,18 +81,9 @@ class WorkloadFidelityTest {
     @TestFactory
     Stream<DynamicTest> exportAtEveryStepEqualsTheTreeOfThatStep() throws IOException {
         List<TreeManifest.Step> steps = Workload.steps(manifest, 43);
-        List<DynamicTest> tests = new ArrayList<>();
-        for (TreeManifest.Step step : steps) {
-            tests.add(DynamicTest.dynamicTest(step.toString(), () -> {
-                Path out = tmp.resolve("export-" + step.index());
-                try {
-                    Workload.assertExportMatches(state, step, out, recorded.err());
-                } finally {
-                    Workload.deleteTree(out);
-                }
-            }));
-        }
-        return tests.stream();
+        return Workload.eachStep(steps, tmp, (step, out) -> {
+            Workload.assertExportMatches(state, step, out, recorded.err());
+        });
     }
 
     @Test
