@@ -657,42 +657,37 @@ def disk_full_scenario(root, m, mib, exit_code):
     sys.exit(exit_code)
 
 
+def excluded(rel):
+    """What the exclude scenario's manifest leaves out, as its record --exclude does."""
+    return rel.endswith('.key') or rel.split(os.sep)[0] == 'cache'
+
+
+# scenario: (function, the manifest's skip, how its extra arguments are read)
+SCENARIOS = {
+    'main': (main_scenario, None, ()),
+    'edge': (edge_scenario, None, ()),
+    'fallocate': (fallocate_scenario, None, ()),
+    'mapped': (mapped_scenario, None, ()),
+    'make': (make_scenario, None, ()),
+    'reflink': (reflink_scenario, None, ()),
+    'aio': (aio_scenario, None, ()),
+    'sqlite-wal': (sqlite_wal_scenario, None, ()),
+    'copies': (copies_scenario, None, (str,)),
+    'move-in': (move_in_scenario, None, (str,)),
+    'large': (large_scenario, None, ()),
+    'exclude': (exclude_scenario, excluded, (str,)),
+    'kill': (kill_scenario, None, (str, str)),
+    'disk-full': (disk_full_scenario, None, (int, int)),
+}
+
+
 def main(argv):
     scenario, root, manifest = argv[1], argv[2], argv[3]
-    args = argv[4:]
-    if scenario == 'main':
-        main_scenario(root, Manifest(root, manifest))
-    elif scenario == 'edge':
-        edge_scenario(root, Manifest(root, manifest))
-    elif scenario == 'fallocate':
-        fallocate_scenario(root, Manifest(root, manifest))
-    elif scenario == 'mapped':
-        mapped_scenario(root, Manifest(root, manifest))
-    elif scenario == 'make':
-        make_scenario(root, Manifest(root, manifest))
-    elif scenario == 'reflink':
-        reflink_scenario(root, Manifest(root, manifest))
-    elif scenario == 'aio':
-        aio_scenario(root, Manifest(root, manifest))
-    elif scenario == 'sqlite-wal':
-        sqlite_wal_scenario(root, Manifest(root, manifest))
-    elif scenario == 'copies':
-        copies_scenario(root, Manifest(root, manifest), args[0])
-    elif scenario == 'move-in':
-        move_in_scenario(root, Manifest(root, manifest), args[0])
-    elif scenario == 'large':
-        large_scenario(root, Manifest(root, manifest))
-    elif scenario == 'exclude':
-        def skip(rel):
-            first = rel.split(os.sep)[0]
-            return rel.endswith('.key') or first == 'cache'
-        exclude_scenario(root, Manifest(root, manifest, skip), args[0])
-    elif scenario == 'kill':
-        kill_scenario(root, Manifest(root, manifest), args[0], args[1])
-    elif scenario == 'disk-full':
-        disk_full_scenario(root, Manifest(root, manifest), int(args[0]), int(args[1]))
-    else:
+    if scenario not in SCENARIOS:
         raise SystemExit('unknown scenario ' + scenario)
+    run, skip, kinds = SCENARIOS[scenario]
+    m = Manifest(root, manifest, skip) if skip else Manifest(root, manifest)
+    run(root, m, *[kind(a) for kind, a in zip(kinds, argv[4:])])
 
 
 if __name__ == '__main__':
