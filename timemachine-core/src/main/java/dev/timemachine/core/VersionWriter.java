@@ -471,7 +471,7 @@ final class VersionWriter {
             if (zeroEnd - offset > ZEROS_MAX) {
                 reread(path, ApproximateReason.STATE_UNKNOWN, t, seq);
             } else if (zeroEnd > offset) {
-                write(path, offset, zeros((int) (zeroEnd - offset)), t, seq, false);
+                write(path, offset, made(new byte[(int) (zeroEnd - offset)]), t, seq, false);
             }
         } else if ((mode & (Fallocate.COLLAPSE_RANGE | Fallocate.INSERT_RANGE)) != 0) {
             boolean collapse = (mode & Fallocate.COLLAPSE_RANGE) != 0;
@@ -546,14 +546,15 @@ final class VersionWriter {
             approximate(fileOf(e.path(), t, seq), source.reason);
         }
         // one write: a version's key is its path, time and sequence, one record per path and event
-        write(e.path(), e.offset(), new Payload(copied, length, length > INLINE_MAX ? stash(copied) : null), t, seq,
-                false);
+        write(e.path(), e.offset(), made(copied), t, seq, false);
     }
 
-    /** {@code n} zeros as a payload, their bytes stashed for the content store (no journal holds them). */
-    private Payload zeros(int n) {
-        byte[] z = new byte[n];
-        return new Payload(z, n, n > INLINE_MAX ? stash(z) : null);
+    /**
+     * Bytes the writer made (zeros, a copy) as a payload, stashed for the content store when too large to stay in
+     * their record: no journal holds them.
+     */
+    private Payload made(byte[] bytes) {
+        return new Payload(bytes, bytes.length, bytes.length > INLINE_MAX ? stash(bytes) : null);
     }
 
     private void chmod(byte[] path, int mode, long t, long seq) {
