@@ -17,6 +17,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define AT_FDCWD -100
 #define AT_REMOVEDIR 0x200
 #define AT_EMPTY_PATH 0x1000
+#define AT_SYMLINK_FOLLOW 0x400
+#define __O_TMPFILE 020000000
 #define O_ACCMODE 3
 #define O_CREAT 0100
 #define O_TRUNC 01000
@@ -389,6 +391,26 @@ static __always_inline __u64 current_gen(void)
  * Makes sure user space knows the path of file f (a PATH record keyed by f), unless f is not a regular
  * file. Returns the cache entry, or NULL when writes to f are not file changes.
  */
+/* Opened with O_TMPFILE: its dentry stays the unnamed one even after linkat gives the inode a name. */
+static __always_inline int is_tmpfile(struct file *f)
+{
+	return (BPF_CORE_READ(f, f_flags) & __O_TMPFILE) != 0;
+}
+
+/*
+ * Records about an O_TMPFILE file name it by its open file, which the decoder binds to the name linkat gives
+ * it; records about another unlinked file are dropped: it is invisible in the tree (0: drop).
+ */
+static __always_inline int tag_file(struct scratch *s, struct file *f)
+{
+	if (is_tmpfile(f)) {
+		s->hdr.flags |= TM_FLAG_TMPFILE;
+		s->hdr.file_key = (__u64)f;
+		return 1;
+	}
+	return BPF_CORE_READ(f, f_inode, i_nlink) != 0;
+}
+
 static __noinline struct fcache *known_file(struct file *f, __u64 now, int force)
 {
 	__u64 key = (__u64)f;
@@ -404,7 +426,7 @@ static __noinline struct fcache *known_file(struct file *f, __u64 now, int force
 	nc.gen = gen;
 	nc.regular = (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFREG;
 	if (nc.regular) {
-		s = begin(now, TM_REC_PATH, 0);
+		s = begin(now, TM_REC_PATH, is_tmpfile(f) ? TM_FLAG_TMPFILE : 0);
 		if (!s)
 			return NULL;
 		s->hdr.file_key = key;
@@ -428,7 +450,7 @@ static __noinline int emit_file_event(__u64 now, __u64 tf, struct file *f, __u64
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
 		return 0;
 	s = begin(now, tf & 0xffff, (tf >> 16) & 0xffff);
-	if (!s)
+	if (!s || !tag_file(s, f))
 		return 0;
 	s->hdr.mode = tf >> 32;
 	s->hdr.offset = offset;
@@ -452,7 +474,7 @@ static __noinline int emit_fchmod(__u64 now, long fd, __u64 mode)
 	if (!f)
 		return 0;
 	s = begin(now, TM_OP_CHMOD, 0);
-	if (!s)
+	if (!s || !tag_file(s, f))
 		return 0;
 	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFDIR)
 		s->hdr.flags = TM_FLAG_DIRECTORY;
@@ -605,8 +627,8 @@ static __noinline int emit_write(__u64 now, struct inflight *a, long ret)
 	fc = known_file(f, now, 0);
 	if (!fc)
 		return 0;
-	/* an unlinked file is invisible in the tree: its writes change nothing there */
-	if (BPF_CORE_READ(f, f_inode, i_nlink) == 0)
+	/* an unlinked file is invisible in the tree: its writes change nothing there, unless it is linked later */
+	if (BPF_CORE_READ(f, f_inode, i_nlink) == 0 && !is_tmpfile(f))
 		return 0;
 	s = begin(now, TM_OP_WRITE, 0);
 	if (!s)
@@ -731,6 +753,9 @@ static __noinline int emit_copy_record(__u64 now, struct copy_args *c)
 	struct scratch *s;
 	__u32 len1;
 
+	/* the decoder holds what is written to an unnamed file, not what it is copied from */
+	if (is_tmpfile(c->out))
+		return emit_file_event(now, TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_TMPFILE), c->out, c->off, c->len);
 	s = begin(now, TM_OP_COPY, 0);
 	if (!s)
 		return 0;
@@ -916,6 +941,10 @@ static __noinline int emit_mapped(__u64 now, struct inflight *a)
 
 	if (!s || !f)
 		return 0;
+	if (is_tmpfile(f)) {
+		s->hdr.flags |= TM_FLAG_TMPFILE;
+		s->hdr.file_key = (__u64)f;
+	}
 	s->hdr.mode = TM_WHY_MAPPED;
 	s->hdr.offset = a->aux2;
 	s->hdr.length = a->args[1];
@@ -1023,6 +1052,41 @@ int BPF_PROG(tm_sys_enter, struct pt_regs *regs, long id)
 		a->aux2 = c.offset;
 	}
 	return 0;
+}
+
+/*
+ * linkat(fd, "", dfd, name, AT_EMPTY_PATH) or linkat(AT_FDCWD, "/proc/self/fd/N", dfd, name, AT_SYMLINK_FOLLOW)
+ * of a file opened O_TMPFILE gives it its first name: a LINK naming the file by file_key, with its mode.
+ * 0 when this is another link.
+ */
+static __noinline int emit_tmpfile_link(__u64 now, struct inflight *a)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct file *f = NULL;
+	struct scratch *s;
+	long fd = -1;
+	char c = 1;
+
+	if (a->args[4] & AT_EMPTY_PATH) {
+		bpf_probe_read_user(&c, 1, (void *)a->args[1]);
+		if (c == 0)
+			fd = a->args[0];
+	}
+	if (fd < 0 && (a->args[4] & AT_SYMLINK_FOLLOW))
+		fd = proc_self_fd(a->args[1]);
+	if (fd >= 0)
+		f = fd_file(task, fd);
+	if (!f || !is_tmpfile(f))
+		return 0;
+	s = begin(now, TM_OP_LINK, TM_FLAG_TMPFILE);
+	if (!s)
+		return 1;
+	s->hdr.file_key = (__u64)f;
+	s->hdr.mode = BPF_CORE_READ(f, f_inode, i_mode) & 07777;
+	s->hdr.len1 = put_at_path(s, 0, a->args[2], a->args[3]);
+	if (s->hdr.len1)
+		emit(s);
+	return 1;
 }
 
 #define NAME_EVENT(t, fl, md, len, d1, n1, d2, n2, raw) ({ \
@@ -1134,7 +1198,8 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 		NAME_EVENT(TM_OP_LINK, 0, 0, 0, AT_FDCWD, a.args[0], AT_FDCWD, a.args[1], 0);
 		break;
 	case NR_linkat:
-		NAME_EVENT(TM_OP_LINK, 0, 0, 0, a.args[0], a.args[1], a.args[2], a.args[3], 0);
+		if (!emit_tmpfile_link(now, &a))
+			NAME_EVENT(TM_OP_LINK, 0, 0, 0, a.args[0], a.args[1], a.args[2], a.args[3], 0);
 		break;
 	case NR_mmap: {
 		struct file *f;

@@ -40,6 +40,7 @@
 #define TM_WHY_PIPE 2
 #define TM_WHY_IO_URING 3
 #define TM_WHY_UNREADABLE 4
+#define TM_WHY_TMPFILE 10
 
 /* tm_hdr.flags: the api's FsEvent.FLAG_* bits */
 #define TM_FLAG_APPEND 1
@@ -51,6 +52,11 @@
 #define TM_FLAG_MAPPED 0x8000
 /* decoder-internal, never delivered: this REREAD is a munmap of that many bytes of the file */
 #define TM_FLAG_UNMAPPED 0x4000
+/*
+ * decoder-internal, never delivered: the record is about a file opened O_TMPFILE, named by file_key (its own
+ * path names no file in the tree). On a LINK, file_key's file got the name in the payload.
+ */
+#define TM_FLAG_TMPFILE 0x2000
 
 struct tm_hdr {
 	__u64 time_ns;  /* CLOCK_MONOTONIC at sys_exit */

@@ -499,6 +499,63 @@ def fallocate_scenario(root, m):
     m.mark('written-after')
 
 
+def linkat(fd, name, dst):
+    """linkat: of fd itself (name '', AT_EMPTY_PATH), or of /proc/self/fd/N followed (AT_SYMLINK_FOLLOW)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if name == '':
+        r = libc.linkat(fd, b'', -100, dst.encode(), 0x1000)
+    else:
+        r = libc.linkat(-100, name.encode(), -100, dst.encode(), 0x400)
+    if r != 0:
+        raise OSError(ctypes.get_errno(), 'linkat ' + dst)
+
+
+def tmpfile_scenario(root, m):
+    """Files written unnamed (O_TMPFILE) and published with linkat, as glibc, systemd and editors save: each
+    appears at its link with every byte written before, and what is written through the descriptor after goes to
+    its name, across a rename; one never linked never appears, and one whose name is unlinked stays gone."""
+    fd = os.open(root, os.O_TMPFILE | os.O_RDWR, 0o640)
+    os.write(fd, b'written before it had a name\n')
+    os.ftruncate(fd, 100)
+    os.pwrite(fd, b'at 60', 60)
+    os.fchmod(fd, 0o600)
+    m.mark('unnamed')
+    linkat(fd, '/proc/self/fd/%d' % fd, os.path.join(root, 'published.txt'))
+    m.mark('linked')
+    os.write(fd, b'and after')
+    m.mark('written-after-link')
+    os.rename(os.path.join(root, 'published.txt'), os.path.join(root, 'renamed.txt'))
+    os.pwrite(fd, b'after the rename', 200)
+    m.mark('written-after-rename')
+    os.close(fd)
+    os.mkdir(os.path.join(root, 'sub'))
+    fd = os.open(os.path.join(root, 'sub'), os.O_TMPFILE | os.O_WRONLY, 0o644)
+    os.write(fd, rnd(3 * MIB + 5, 21))
+    linkat(fd, '', os.path.join(root, 'sub', 'big.bin'))
+    os.close(fd)
+    m.mark('big-linked-by-fd')
+    fd = os.open(root, os.O_TMPFILE | os.O_WRONLY, 0o644)
+    os.write(fd, b'never linked')
+    os.close(fd)
+    m.mark('discarded')
+    fd = os.open(root, os.O_TMPFILE | os.O_WRONLY, 0o644)
+    os.write(fd, b'linked, then unlinked')
+    linkat(fd, '/proc/self/fd/%d' % fd, os.path.join(root, 'short-lived.txt'))
+    os.unlink(os.path.join(root, 'short-lived.txt'))
+    os.write(fd, b' and written to')
+    os.close(fd)
+    m.mark('unlinked-after-link')
+    write(os.path.join(root, 'config.txt'), b'old config\n')
+    m.mark('config-written')
+    fd = os.open(root, os.O_TMPFILE | os.O_WRONLY, 0o644)
+    os.write(fd, b'new config\n')
+    linkat(fd, '/proc/self/fd/%d' % fd, os.path.join(root, '.config.txt.tmp'))
+    os.close(fd)
+    os.rename(os.path.join(root, '.config.txt.tmp'), os.path.join(root, 'config.txt'))
+    m.mark('config-replaced')
+
+
 def copies_scenario(root, m, outside):
     """Files written by copies that pass no bytes through user space: cp, cat and install (coreutils copies with
     copy_file_range), Python's os.copy_file_range and os.sendfile with offsets, a copy within one file, and cp
@@ -672,6 +729,7 @@ SCENARIOS = {
     'reflink': (reflink_scenario, None, ()),
     'aio': (aio_scenario, None, ()),
     'sqlite-wal': (sqlite_wal_scenario, None, ()),
+    'tmpfile': (tmpfile_scenario, None, ()),
     'copies': (copies_scenario, None, (str,)),
     'move-in': (move_in_scenario, None, (str,)),
     'large': (large_scenario, None, ()),

@@ -15,7 +15,8 @@ public enum ApproximateReason {
     SHARED_OFFSET(6, "written through a file offset shared with another writer, its offset a guess"),
     MOVED_IN(7, "moved in from outside the roots and changed around then, read from disk later"),
     STATE_UNKNOWN(8, "its content before this change was not known to the recorder"),
-    COPIED_FROM_OUTSIDE(9, "copied from a file outside the roots that changed around then, read back from the file");
+    COPIED_FROM_OUTSIDE(9, "copied from a file outside the roots that changed around then, read back from the file"),
+    TMPFILE(10, "written unnamed (O_TMPFILE) by a copy, or more than the recorder holds before its link, read back");
 
     /** Where the code sits in a version record's flags. */
     private static final int SHIFT = 8;

@@ -38,6 +38,7 @@ final class RecordDecoder implements RingReader.RecordHandler {
         }
     };
     private final Map<String, Long> lostByPath = new ConcurrentHashMap<>();
+    private final Tmpfiles tmpfiles = new Tmpfiles();
     /**
      * Files each live process has mapped shared and writable, with the bytes still mapped: re-read when it exits.
      * A file all of whose mappings the process unmapped (each munmap was re-read) is final already.
@@ -79,8 +80,18 @@ final class RecordDecoder implements RingReader.RecordHandler {
             return; // cannot happen with a matching object; never index past the record
         }
         switch (type) {
-            case RecordLayout.REC_PATH -> paths.put(key, bytes(m, data, len1));
-            case RecordLayout.REC_CLOSE -> paths.remove(key);
+            case RecordLayout.REC_PATH -> {
+                paths.put(key, bytes(m, data, len1));
+                if ((flags & RecordLayout.FLAG_TMPFILE) != 0) {
+                    tmpfiles.opened(key);
+                } else {
+                    tmpfiles.closed(key); // a key reused by another file
+                }
+            }
+            case RecordLayout.REC_CLOSE -> {
+                paths.remove(key);
+                tmpfiles.closed(key);
+            }
             case RecordLayout.REC_EXIT_MAPPED -> {
                 for (ByteBuffer path : mappedByPid.getOrDefault(pid, Map.of()).keySet()) {
                     sink.accept(new FsEvent(timeNs, pid, pid, Op.REREAD, path.array(), null, 0, 0,
@@ -88,12 +99,12 @@ final class RecordDecoder implements RingReader.RecordHandler {
                 }
                 mappedByPid.remove(pid);
             }
-            case RecordLayout.OP_WRITE -> sink.accept(new FsEvent(timeNs, pid, tid, Op.WRITE, pathOf(key), null,
+            case RecordLayout.OP_WRITE -> deliver(key, new FsEvent(timeNs, pid, tid, Op.WRITE, pathOf(key), null,
                     offset, len, 0, payload(m, data, len1), flags));
             case RecordLayout.OP_LOST -> {
                 byte[] path = pathOf(key);
                 lostByPath.merge(new String(path, StandardCharsets.UTF_8), len, Long::sum);
-                sink.accept(new FsEvent(timeNs, pid, tid, Op.LOST, path, null, 0, len, 0, EMPTY,
+                deliver(key, new FsEvent(timeNs, pid, tid, Op.LOST, path, null, 0, len, 0, EMPTY,
                         flags | FsEvent.FLAG_APPROXIMATE));
             }
             case RecordLayout.OP_COPY -> {
@@ -108,14 +119,6 @@ final class RecordDecoder implements RingReader.RecordHandler {
                 Op op = Op.ofCode(type);
                 // an exec's program is named as it was given (relative, maybe), its second part is argv
                 byte[] path = op == Op.EXEC ? bytes(m, data, len1) : Paths.normalize(bytes(m, data, len1));
-                if ((flags & (RecordLayout.FLAG_MAPPED | RecordLayout.FLAG_UNMAPPED)) != 0) {
-                    Map<ByteBuffer, Long> mapped = mappedByPid.computeIfAbsent(pid, p -> new LinkedHashMap<>());
-                    long bytes = (flags & RecordLayout.FLAG_MAPPED) != 0 ? len : -len;
-                    if (mapped.merge(ByteBuffer.wrap(path), bytes, Long::sum) <= 0) {
-                        mapped.remove(ByteBuffer.wrap(path));
-                    }
-                    flags &= ~(RecordLayout.FLAG_MAPPED | RecordLayout.FLAG_UNMAPPED);
-                }
                 byte[] path2 = null;
                 if (len2 > 0) {
                     path2 = bytes(m, data + len1, len2);
@@ -123,8 +126,39 @@ final class RecordDecoder implements RingReader.RecordHandler {
                         path2 = Paths.normalize(path2); // a symlink's target is kept as written
                     }
                 }
-                sink.accept(new FsEvent(timeNs, pid, tid, op, path, path2, offset, len, mode, EMPTY, flags));
+                int mapping = flags & (RecordLayout.FLAG_MAPPED | RecordLayout.FLAG_UNMAPPED);
+                FsEvent e = new FsEvent(timeNs, pid, tid, op, path, path2, offset, len, mode, EMPTY,
+                        flags & ~(mapping | RecordLayout.FLAG_TMPFILE));
+                if ((flags & RecordLayout.FLAG_TMPFILE) == 0) {
+                    tmpfiles.observe(e);
+                } else if (op == Op.LINK) {
+                    tmpfiles.link(key, e).forEach(sink::accept);
+                    return;
+                } else {
+                    e = tmpfiles.resolve(key, e);
+                    if (e == null) {
+                        return;
+                    }
+                }
+                if (mapping != 0) {
+                    Map<ByteBuffer, Long> mapped = mappedByPid.computeIfAbsent(pid, p -> new LinkedHashMap<>());
+                    long bytes = (mapping & RecordLayout.FLAG_MAPPED) != 0 ? len : -len;
+                    if (mapped.merge(ByteBuffer.wrap(e.path()), bytes, Long::sum) <= 0) {
+                        mapped.remove(ByteBuffer.wrap(e.path()));
+                    }
+                }
+                sink.accept(e);
             }
+        }
+    }
+
+    /** A WRITE or LOST, which names its file by key: an O_TMPFILE file's is held or goes to the name it got. */
+    private void deliver(long key, FsEvent e) {
+        if (tmpfiles.has(key)) {
+            e = tmpfiles.resolve(key, e);
+        }
+        if (e != null) {
+            sink.accept(e);
         }
     }
 

@@ -53,6 +53,11 @@ final class RecordLayout {
     static final int FLAG_MAPPED = 0x8000;
     /** Decoder-internal flag of a REREAD, never delivered: {@code length} bytes of a mapping of the file went away. */
     static final int FLAG_UNMAPPED = 0x4000;
+    /**
+     * Decoder-internal flag, never delivered: the record is about a file opened O_TMPFILE, named by
+     * {@code file_key}; on a LINK, that file got the name in the payload.
+     */
+    static final int FLAG_TMPFILE = 0x2000;
 
     /** {@code sizeof(struct tm_config)}, the value of the single entry of the {@code tm_config} map. */
     static final int CONFIG_SIZE = 16;

@@ -235,6 +235,53 @@ class RecordDecoderTest {
                 FsEvent.FLAG_APPROXIMATE);
     }
 
+    /** An O_TMPFILE file: held until linked, then under its name, at the link's instant; renames followed. */
+    @Test
+    void anUnnamedFileAppearsAtItsLinkWithWhatWasWrittenBefore() {
+        int tmp = RecordLayout.FLAG_TMPFILE;
+        decode(rec(RecordLayout.REC_PATH, T).fileKey(KEY).path("/w/#77").flags(tmp),
+                rec(Op.WRITE.code(), T + 1).fileKey(KEY).offset(0).length(2).data1(utf8("ab")),
+                rec(Op.TRUNCATE.code(), T + 2).fileKey(KEY).path("/w/#77").length(5).flags(tmp),
+                rec(Op.CHMOD.code(), T + 3).fileKey(KEY).path("/w/#77").mode(0600).flags(tmp));
+        assertEquals(List.of(), events, "nothing before the link");
+        decode(rec(Op.LINK.code(), T + 4).fileKey(KEY).path("/w/out").mode(0640).flags(tmp),
+                rec(Op.WRITE.code(), T + 5).fileKey(KEY).offset(2).length(1).data1(utf8("c")),
+                rec(Op.RENAME.code(), T + 6).path("/w").path2("/v"),
+                rec(Op.WRITE.code(), T + 7).fileKey(KEY).offset(3).length(1).data1(utf8("d")),
+                rec(Op.LINK.code(), T + 8).fileKey(KEY).path("/v/again").flags(tmp),
+                rec(Op.UNLINK.code(), T + 9).path("/v/out"),
+                rec(Op.WRITE.code(), T + 10).fileKey(KEY).offset(4).length(1).data1(utf8("e")));
+        assertEquals(9, events.size(), events.toString());
+        assertEvent(events.get(0), T + 4, PID, TID, Op.CREATE, "/w/out", null, 0, 0, 0640, "", 0);
+        assertEvent(events.get(1), T + 4, PID, TID, Op.WRITE, "/w/out", null, 0, 2, 0, "ab", 0);
+        assertEvent(events.get(2), T + 4, PID, TID, Op.TRUNCATE, "/w/out", null, 0, 5, 0, "", 0);
+        assertEvent(events.get(3), T + 4, PID, TID, Op.CHMOD, "/w/out", null, 0, 0, 0600, "", 0);
+        assertEvent(events.get(4), T + 5, PID, TID, Op.WRITE, "/w/out", null, 2, 1, 0, "c", 0);
+        assertEvent(events.get(6), T + 7, PID, TID, Op.WRITE, "/v/out", null, 3, 1, 0, "d", 0);
+        assertEvent(events.get(7), T + 8, PID, TID, Op.LINK, "/v/out", "/v/again", 0, 0, 0, "", 0);
+        assertEquals(Op.UNLINK, events.get(8).op(), "after its name went, its writes change nothing in the tree");
+    }
+
+    /** A copy into it, or a loss, makes its bytes at the link unknown: a re-read there, approximate. */
+    @Test
+    void anUnnamedFileWhoseBytesAreNotAllHeldIsRereadAtItsLink() {
+        int tmp = RecordLayout.FLAG_TMPFILE;
+        decode(rec(RecordLayout.REC_PATH, T).fileKey(KEY).path("/w/#78").flags(tmp),
+                rec(Op.WRITE.code(), T + 1).fileKey(KEY).offset(0).length(2).data1(utf8("ab")),
+                rec(Op.REREAD.code(), T + 2).fileKey(KEY).path("/w/#78").length(9).mode(10)
+                        .flags(tmp | FsEvent.FLAG_APPROXIMATE),
+                rec(Op.WRITE.code(), T + 3).fileKey(KEY).offset(0).length(2).data1(utf8("cd")),
+                rec(Op.LINK.code(), T + 4).fileKey(KEY).path("/w/out").mode(0644).flags(tmp),
+                rec(RecordLayout.REC_CLOSE, T + 5).fileKey(KEY),
+                rec(RecordLayout.REC_PATH, T + 6).fileKey(KEY).path("/w/plain"),
+                rec(Op.WRITE.code(), T + 7).fileKey(KEY).offset(0).length(1).data1(utf8("x")));
+        assertEquals(3, events.size(), events.toString());
+        assertEvent(events.get(0), T + 4, PID, TID, Op.CREATE, "/w/out", null, 0, 0, 0644, "", 0);
+        assertEvent(events.get(1), T + 4, PID, TID, Op.REREAD, "/w/out", null, 0, 0,
+                dev.timemachine.api.ApproximateReason.TMPFILE.code(), "", FsEvent.FLAG_APPROXIMATE);
+        assertEvent(events.get(2), T + 7, PID, TID, Op.WRITE, "/w/plain", null, 0, 1, 0, "x", 0);
+    }
+
     @Test
     void aRecordShorterThanItsLengthsSayIsSkippedAndTheNextOneRead() {
         byte[] whole = rec(Op.UNLINK.code(), T).path("/w/cut").bytes();
