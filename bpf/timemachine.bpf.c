@@ -1308,6 +1308,9 @@ int BPF_PROG(tm_fork, struct task_struct *parent, struct task_struct *child)
 	if (ctgid == ptgid || !bpf_map_lookup_elem(&tracked, &ptgid))
 		return 0;
 	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	/* the child shares the parent's shared mappings: its exit ends them too */
+	if (bpf_map_lookup_elem(&mappers, &ptgid))
+		bpf_map_update_elem(&mappers, &ctgid, &one, BPF_ANY);
 	/* a FORK names the parent, whose command a child that never execs runs on */
 	s = begin(bpf_ktime_get_ns(), TM_OP_FORK, 0);
 	if (!s)

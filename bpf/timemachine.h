@@ -48,6 +48,8 @@
 #define TM_FLAG_NOREPLACE 4
 #define TM_FLAG_DIRECTORY 8
 #define TM_FLAG_CHUNK_MORE 16
+/* set by the decoder, never by the program: a mapped file's re-read where the stores are in it */
+#define TM_FLAG_SYNCED 32
 /* decoder-internal, never delivered: this REREAD is a new shared writable mapping of the file */
 #define TM_FLAG_MAPPED 0x8000
 /* decoder-internal, never delivered: this REREAD is a munmap of that many bytes of the file */

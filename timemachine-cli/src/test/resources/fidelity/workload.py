@@ -16,6 +16,7 @@ MODE is the permission bits in octal (setuid, setgid and sticky included). Nothi
 operation and the clock read that follows it, so `export --time @T` must show exactly the tree listed.
 """
 import hashlib
+import mmap
 import os
 import random
 import shutil
@@ -379,16 +380,53 @@ with open(f, 'wb') as w:
 '''
 
 
+MAPPED_NO_MUNMAP = '''
+import mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+mm = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+mm[0:7] = b'exiting'
+os._exit(0)
+'''
+
+
 def mapped_scenario(root, m):
-    """A child process writes a file through a shared mapping (approximate while those stores are unseen), unmaps
-    it and rewrites it whole with O_TRUNC, then exits: its bytes are known again from the rewrite on, and the
-    child's exit must not make it approximate again."""
+    """Files written through shared mappings: approximate from the mapping on, read by the recorder at msync,
+    munmap and exit, where the stores are in the file, and exact from each of those on while nothing else maps
+    it. A child maps, stores, unmaps and rewrites whole with O_TRUNC, then exits: its exit must not make the
+    file approximate again. Another child stores and exits without unmapping; a forked child stores through
+    the mapping it inherited."""
     f = os.path.join(root, 'mapped.bin')
     m.mark('before')
     subprocess.run([sys.executable, '-c', MAPPED_CHILD, f], check=True)
     m.mark('child-exited')
     write(f, b'and appended\n', 'ab')
     m.mark('appended')
+    g = os.path.join(root, 'pages.bin')
+    write(g, rnd(3 * 4096, 31))
+    m.mark('pages-written')
+    fd = os.open(g, os.O_RDWR)
+    mm = mmap.mmap(fd, 2 * 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE, offset=4096)
+    mm[10:15] = b'store'
+    m.mark('stored', approximate='pages.bin')
+    mm.flush()
+    m.mark('msynced-still-mapped', approximate='pages.bin')
+    mm[5000:5006] = b'second'
+    mm.close()
+    m.mark('unmapped')
+    os.pwrite(fd, b'written after', 100)
+    m.mark('written-after-unmap')
+    mm = mmap.mmap(fd, 4096, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+    pid = os.fork()
+    if pid == 0:
+        mm[0:5] = b'child'
+        os._exit(0)
+    os.waitpid(pid, 0)
+    m.mark('forked-child-stored', approximate='pages.bin')
+    mm.close()
+    os.close(fd)
+    m.mark('parent-unmapped')
+    subprocess.run([sys.executable, '-c', MAPPED_NO_MUNMAP, g], check=True)
+    m.mark('exited-without-munmap')
 
 
 def renameat2_exchange(a, b):

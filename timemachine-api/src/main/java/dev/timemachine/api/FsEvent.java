@@ -39,6 +39,12 @@ public record FsEvent(long timeNs, int pid, int tid, Op op, byte[] path, byte[] 
     public static final int FLAG_DIRECTORY = 1 << 3;
     /** This write event is one chunk of a larger write; more chunks of the same syscall follow. */
     public static final int FLAG_CHUNK_MORE = 1 << 4;
+    /**
+     * A {@link Op#REREAD} for a shared mapping ({@link ApproximateReason#MAPPED}) at a point where what the process
+     * stored through it is in the file: msync, munmap, exec or exit. The recorder reads the file then. With
+     * {@link #FLAG_APPROXIMATE} the file is still mapped writable elsewhere, and approximate after it.
+     */
+    public static final int FLAG_SYNCED = 1 << 5;
 
     private static final byte[] EMPTY = new byte[0];
 

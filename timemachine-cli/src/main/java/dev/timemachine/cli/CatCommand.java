@@ -49,6 +49,9 @@ final class CatCommand implements Callable<Integer> {
             OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
             replayer.contentAt(p, t, out);
             out.flush();
+            tm.approximateAt(rec, p, t).ifPresent(a -> spec.commandLine().getErr().printf(
+                    "timemachine: %s is approximate at %s (rebuilt from the best snapshot available): %s%n",
+                    a.path(), Times.offset(t, rec), a.describe()));
         }
         return ExitCode.OK;
     }

@@ -55,7 +55,7 @@ final class ExportCommand implements Callable<Integer> {
                     Times.offset(t, rec), out, s.files(), s.directories(), s.symlinks(), Sizes.human(s.bytes()));
             if (!s.approximate().isEmpty()) {
                 w.printf("%d approximate files (rebuilt from the best snapshot available, not byte for byte):%n", s.approximate().size());
-                s.approximate().forEach(a -> w.printf("  %s: %s%n", a.path(), a.reason()));
+                s.approximate().forEach(a -> w.printf("  %s: %s%n", a.path(), a.describe()));
             }
             if (!s.refused().isEmpty()) {
                 PrintWriter err = spec.commandLine().getErr();

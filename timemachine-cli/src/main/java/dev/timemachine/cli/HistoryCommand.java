@@ -1,5 +1,6 @@
 package dev.timemachine.cli;
 
+import dev.timemachine.api.ApproximateReason;
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.api.Version;
 import dev.timemachine.api.VersionRecord;
@@ -64,18 +65,26 @@ final class HistoryCommand implements Callable<Integer> {
                     o.put("sizeAfter", after.map(s -> s.size()).orElse(null));
                     o.put("exists", after.isPresent());
                     o.put("approximate", approximate);
+                    o.put("approximateReason", r.has(VersionRecord.FLAG_APPROXIMATE)
+                            ? ApproximateReason.of(r.flags()).text() : null);
                     o.put("baseline", r.has(VersionRecord.FLAG_BASELINE));
                     o.put("writer", h.writer());
                     out.println(Json.write(o));
                 } else {
                     out.printf("%-10s #%-6d %-9s %-34s size %-10s %s%s%s%n", Times.offset(v.timeNs(), rec), v.sequence(), r.kind(),
                             details(r), after.map(s -> String.valueOf(s.size())).orElse("-"),
-                            r.has(VersionRecord.FLAG_BASELINE) ? "baseline " : "", approximate ? "APPROXIMATE " : "",
+                            r.has(VersionRecord.FLAG_BASELINE) ? "baseline " : "", approximate ? approximate(r) : "",
                             h.writer() == null ? "" : "by " + h.writer());
                 }
             }
         }
         return ExitCode.OK;
+    }
+
+    /** What an approximate version says: why, if this version is where the file became so. */
+    private static String approximate(VersionRecord r) {
+        return r.has(VersionRecord.FLAG_APPROXIMATE)
+                ? "APPROXIMATE (" + ApproximateReason.of(r.flags()).text() + ") " : "APPROXIMATE ";
     }
 
     private static String details(VersionRecord r) {

@@ -1,6 +1,7 @@
 package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
+import dev.timemachine.core.ExportSummary;
 import dev.timemachine.core.TimeMachine;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,6 +29,13 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output: one JSON object.")
     boolean json;
 
+    @Option(names = "--time", paramLabel = "T",
+            description = "Also list the files approximate at T (the forms of export --time), why, and which process made them so.")
+    String time;
+
+    /** At most this many approximate files are listed per recording; the rest are counted. */
+    private static final int LISTED = 20;
+
     @Spec
     CommandSpec spec;
 
@@ -44,7 +52,21 @@ final class InfoCommand implements Callable<Integer> {
                 o.put("sizeBytes", size);
                 List<Object> list = new ArrayList<>();
                 for (RecordingInfo r : recordings) {
-                    list.add(describe(r));
+                    Map<String, Object> d = describe(r);
+                    if (time != null) {
+                        long t = Times.resolve("--time", time, r);
+                        List<Object> approximate = new ArrayList<>();
+                        for (ExportSummary.Approximate a : tm.approximateAt(r, t)) {
+                            Map<String, Object> e = new LinkedHashMap<>();
+                            e.put("path", a.path());
+                            e.put("reason", a.reason());
+                            e.put("writer", a.writer());
+                            approximate.add(e);
+                        }
+                        d.put("approximateAtNs", t);
+                        d.put("approximate", approximate);
+                    }
+                    list.add(d);
                 }
                 o.put("recordings", list);
                 out.println(Json.write(o));
@@ -64,6 +86,16 @@ final class InfoCommand implements Callable<Integer> {
                     StringBuilder sb = new StringBuilder();
                     new TreeMap<>(r.counters()).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
                     out.printf("  counters  %s%n", sb);
+                }
+                if (time != null) {
+                    long t = Times.resolve("--time", time, r);
+                    List<ExportSummary.Approximate> approximate = tm.approximateAt(r, t);
+                    out.printf("  approximate at %s: %s%n", Times.offset(t, r),
+                            approximate.isEmpty() ? "none" : approximate.size() + " files");
+                    approximate.stream().limit(LISTED).forEach(a -> out.printf("    %s: %s%n", a.path(), a.describe()));
+                    if (approximate.size() > LISTED) {
+                        out.printf("    and %d more%n", approximate.size() - LISTED);
+                    }
                 }
             }
         }

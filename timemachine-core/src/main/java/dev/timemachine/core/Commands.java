@@ -2,10 +2,14 @@ package dev.timemachine.core;
 
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Op;
+import dev.timemachine.api.TimeMachineStore;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Who made a change: the process, named by the command line of its last {@link Op#EXEC} in the recording. */
 public final class Commands {
@@ -33,8 +37,23 @@ public final class Commands {
         return "pid " + pid + (command == null ? "" : " (" + command + ")");
     }
 
+    /** The approximate ones of {@code states} (path to state), each with the process whose change made it so. */
+    static List<ExportSummary.Approximate> approximations(TimeMachineStore store, int recording, long toNs,
+                                                          Map<byte[], Rebuilt> states) {
+        Map<Long, String> writers = writers(store, recording, states.values().stream().filter(Rebuilt::approximate)
+                .map(r -> r.approximateSequence).filter(s -> s > 0).collect(Collectors.toSet()), toNs);
+        List<ExportSummary.Approximate> out = new ArrayList<>();
+        states.forEach((path, r) -> {
+            if (r.approximate()) {
+                out.add(new ExportSummary.Approximate(PathBytes.display(path), r.approximateReason,
+                        writers.get(r.approximateSequence)));
+            }
+        });
+        return out;
+    }
+
     /** The writer of the event at each of {@code sequences} of the recording, from its timeline up to {@code toNs}. */
-    static Map<Long, String> writers(KvTimeMachineStore store, int recording, Set<Long> sequences, long toNs) {
+    static Map<Long, String> writers(TimeMachineStore store, int recording, Set<Long> sequences, long toNs) {
         Map<Long, String> out = new HashMap<>();
         if (sequences.isEmpty()) {
             return out;

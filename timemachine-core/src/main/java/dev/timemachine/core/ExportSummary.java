@@ -20,8 +20,16 @@ public record ExportSummary(long files, long directories, long symlinks, long by
         refused = List.copyOf(refused);
     }
 
-    /** A file whose bytes are not known exactly, and why. */
-    public record Approximate(String path, String reason) {
+    /**
+     * A file whose bytes are not known exactly, and why.
+     *
+     * @param writer the process whose change made it approximate ({@link Commands#writer}), or null if none did
+     */
+    public record Approximate(String path, String reason, String writer) {
+        /** The reason, and who, as a line of output says it. */
+        public String describe() {
+            return writer == null ? reason : reason + ", by " + writer;
+        }
     }
 
     /** A recorded path that was not written, and why. */

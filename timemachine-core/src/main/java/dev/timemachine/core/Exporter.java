@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -120,7 +122,8 @@ final class Exporter {
         private final Set<Path> written = new HashSet<>();
         private final List<Path> directories = new ArrayList<>();
         private final List<Integer> directoryModes = new ArrayList<>();
-        private final List<ExportSummary.Approximate> approximate = new ArrayList<>();
+        /** The approximate files written, by path, in order. */
+        private final Map<byte[], Rebuilt> approximate = new LinkedHashMap<>();
         private final List<ExportSummary.Refused> refused = new ArrayList<>();
         private long files;
         private long dirs;
@@ -162,7 +165,8 @@ final class Exporter {
                 progress.progress(++done, "paths");
             });
             setDirectoryModes();
-            return new ExportSummary(files, dirs, symlinks, bytes, approximate, refused);
+            return new ExportSummary(files, dirs, symlinks, bytes,
+                    Commands.approximations(store, recording.id(), atNs, approximate), refused);
         }
 
         private void write(byte[] path, Rebuilt state) throws IOException, RefusedException {
@@ -199,7 +203,7 @@ final class Exporter {
                     files++;
                     bytes += state.size();
                     if (state.approximate()) {
-                        approximate.add(new ExportSummary.Approximate(PathBytes.display(path), state.approximateReason));
+                        approximate.put(path, state);
                     }
                 }
                 case SYMLINK -> {

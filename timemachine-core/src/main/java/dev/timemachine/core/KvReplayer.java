@@ -280,7 +280,7 @@ final class KvReplayer implements Replayer {
             r.type = base == null && (first.mode() & S_IFMT) == S_IFDIR ? FileState.Type.DIRECTORY : FileState.Type.REGULAR;
             r.layout = r.type == FileState.Type.REGULAR ? new ContentLayout() : null;
             if (base == null) {
-                r.markApproximate(REASON_NO_BASE);
+                r.markApproximate(REASON_NO_BASE, null);
             }
             // After a delete, changes without a new base describe a file created empty: exact.
             return r;
@@ -289,7 +289,7 @@ final class KvReplayer implements Replayer {
         Rebuilt r = new Rebuilt();
         r.mode = rec.mode() & 07777;
         if (rec.has(VersionRecord.FLAG_APPROXIMATE)) {
-            r.markApproximate(ApproximateReason.of(rec.flags()).text());
+            r.markApproximate(ApproximateReason.of(rec.flags()).text(), base);
         }
         switch (rec.kind()) {
             case KEYFRAME -> {
@@ -324,14 +324,14 @@ final class KvReplayer implements Replayer {
             r.problem = rec.kind().name().toLowerCase(java.util.Locale.ROOT) + " source " + PathBytes.display(rec.target())
                     + " did not exist before " + origin(base);
             r.markApproximate("its " + rec.kind().name().toLowerCase(java.util.Locale.ROOT) + " source "
-                    + PathBytes.display(rec.target()) + " is unknown");
+                    + PathBytes.display(rec.target()) + " is unknown", base);
         }
         // The contract writes the moved object's mode in the record; a record without any mode bits keeps the source's.
         if (rec.mode() != 0 || source == null) {
             r.mode = rec.mode() & 07777;
         }
         if (rec.has(VersionRecord.FLAG_APPROXIMATE)) {
-            r.markApproximate(ApproximateReason.of(rec.flags()).text());
+            r.markApproximate(ApproximateReason.of(rec.flags()).text(), base);
         }
         return r;
     }
@@ -345,7 +345,7 @@ final class KvReplayer implements Replayer {
             Version v = changes.get(i);
             VersionRecord rec = v.record();
             if (rec.has(VersionRecord.FLAG_APPROXIMATE)) {
-                r.markApproximate(ApproximateReason.of(rec.flags()).text());
+                r.markApproximate(ApproximateReason.of(rec.flags()).text(), v);
             }
             r.mode = rec.mode() & 07777;
             if (rec.kind() == Kind.MODE) {
@@ -353,7 +353,7 @@ final class KvReplayer implements Replayer {
             }
             if (r.type != FileState.Type.REGULAR) {
                 // Bytes written to what the index says is not a regular file: the records disagree.
-                r.markApproximate("written to while recorded as a " + r.type.name().toLowerCase(java.util.Locale.ROOT));
+                r.markApproximate("written to while recorded as a " + r.type.name().toLowerCase(java.util.Locale.ROOT), v);
                 r.type = FileState.Type.REGULAR;
                 r.target = null;
                 r.layout = new ContentLayout();

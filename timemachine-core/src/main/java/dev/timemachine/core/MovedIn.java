@@ -64,14 +64,7 @@ final class MovedIn {
                             return false;
                         }
                         out.add(event(e, Op.CREATE, entry.path(), null, entry.mode(), null));
-                        byte[] content = read.content();
-                        for (int at = 0; at < content.length; at += OutsideCopy.PIECE) {
-                            int n = Math.min(OutsideCopy.PIECE, content.length - at);
-                            byte[] piece = at == 0 && n == content.length ? content
-                                    : Arrays.copyOfRange(content, at, at + n);
-                            out.add(new FsEvent(e.timeNs(), e.pid(), e.tid(), Op.WRITE, entry.path(), null, at, n, 0,
-                                    piece, at + n < content.length ? FsEvent.FLAG_CHUNK_MORE : 0));
-                        }
+                        writes(e, entry.path(), 0, read.content(), 0, out::add);
                     }
                 }
             }
@@ -80,6 +73,19 @@ final class MovedIn {
         }
         out.forEach(sink);
         return true;
+    }
+
+    /**
+     * {@code content}, read from disk for {@code cause}, as the writes of it to {@code path} at {@code offset}, a
+     * piece at a time, each with {@code flags}.
+     */
+    static void writes(FsEvent cause, byte[] path, long offset, byte[] content, int flags, Consumer<FsEvent> sink) {
+        for (int at = 0; at < content.length; at += OutsideCopy.PIECE) {
+            int n = Math.min(OutsideCopy.PIECE, content.length - at);
+            byte[] piece = at == 0 && n == content.length ? content : Arrays.copyOfRange(content, at, at + n);
+            sink.accept(new FsEvent(cause.timeNs(), cause.pid(), cause.tid(), Op.WRITE, path, null, offset + at, n, 0,
+                    piece, flags | (at + n < content.length ? FsEvent.FLAG_CHUNK_MORE : 0)));
+        }
     }
 
     private static FsEvent event(FsEvent cause, Op op, byte[] path, byte[] path2, int mode, byte[] payload) {

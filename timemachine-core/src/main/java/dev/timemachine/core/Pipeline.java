@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * <ol>
  *   <li>the consumer polls the event source, drops what the filter rejects (excluded bytes never enter the
  *   recording), reads at once the bytes a copy took from outside the roots ({@link OutsideCopy}) and what a
- *   rename brought in from outside them ({@link MovedIn}), and hands batches to a queue bounded in bytes;</li>
+ *   rename brought in from outside them ({@link MovedIn}) and a file written through a shared mapping where
+ *   the stores are in it ({@link MappedRereads}), and hands batches to a queue bounded in bytes;</li>
  *   <li>the appender writes each batch to the journal (no fsync) and then publishes the batch's
  *   watermark: every event stamped at or before it is journaled;</li>
  *   <li>the compactor, at the lowest CPU priority, compacts up to the published watermark in a few small
@@ -158,6 +159,7 @@ final class Pipeline {
     }
 
     private void consume() {
+        MappedRereads mapped = new MappedRereads();
         List<FsEvent> batch = new ArrayList<>();
         long[] batchBytes = {0};
         Schedule.Batching batching = schedule.batching(ticker);
@@ -176,18 +178,20 @@ final class Pipeline {
                         batchBytes[0] = 0;
                     }
                 };
+                Consumer<FsEvent> offer = e -> mapped.offer(e, take);
                 int n = source.poll(e -> {
                     oldest[0] = Math.min(oldest[0], e.timeNs());
                     if (e.op() == Op.COPY && filter.accepts(e.path()) && !filter.accepts(e.path2())) {
-                        OutsideCopy.resolve(e, take); // now, before the source can change
+                        OutsideCopy.resolve(e, offer); // now, before the source can change
                     } else if (MovedIn.bringsIn(e, filter)) {
-                        if (!MovedIn.resolve(e, filter, take)) {
-                            take.accept(e); // compaction imports it from disk, approximate
+                        if (!MovedIn.resolve(e, filter, offer)) {
+                            offer.accept(e); // compaction imports it from disk, approximate
                         }
                     } else if (accepts(e)) {
-                        take.accept(e);
+                        offer.accept(e); // a mapped file's re-read reads it now
                     }
                 }, schedule.poll());
+                mapped.flush(take);
                 long watermark = batching.afterPoll(pollStart, n, oldest[0], stopping);
                 if (watermark != Schedule.NONE) {
                     handOff(new Batch(new ArrayList<>(batch), batchBytes[0], watermark));

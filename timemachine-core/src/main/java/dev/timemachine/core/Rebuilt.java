@@ -1,6 +1,7 @@
 package dev.timemachine.core;
 
 import dev.timemachine.api.FileState;
+import dev.timemachine.api.Version;
 
 /**
  * A path's state as the replayer rebuilt it: the public {@link FileState} plus what only the read side needs,
@@ -13,6 +14,8 @@ final class Rebuilt {
     ContentLayout layout;
     /** Why the state is approximate, or {@code null} if it is exact. */
     String approximateReason;
+    /** The journal sequence of the change that made it approximate, or 0 when none names one. */
+    long approximateSequence;
     /** Something a rebuild should never meet (a rename source that did not exist), or {@code null}. */
     String problem;
 
@@ -20,9 +23,11 @@ final class Rebuilt {
         return approximateReason != null;
     }
 
-    void markApproximate(String reason) {
+    /** Approximate from {@code version} on (null: from no particular change), for {@code reason}; the first one counts. */
+    void markApproximate(String reason, Version version) {
         if (approximateReason == null) {
             approximateReason = reason;
+            approximateSequence = version == null ? 0 : Math.max(0, version.sequence());
         }
     }
 

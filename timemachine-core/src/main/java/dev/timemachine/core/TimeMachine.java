@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -369,6 +370,26 @@ public final class TimeMachine implements AutoCloseable {
     public ExportSummary export(RecordingInfo recording, long atNs, Path out, boolean force, ProgressListener progress) {
         ensureOpen();
         return new Exporter(store, recording, progress).export(atNs, out, force);
+    }
+
+    /** The files of {@code recording} that are approximate at {@code atNs}, each with why and which process made it so. */
+    public List<ExportSummary.Approximate> approximateAt(RecordingInfo recording, long atNs) {
+        ensureOpen();
+        Map<byte[], Rebuilt> states = new LinkedHashMap<>();
+        new KvReplayer(store, recording.id()).forEachRebuilt(atNs, (path, r) -> {
+            if (r.approximate() && r.type == FileState.Type.REGULAR) {
+                states.put(path, r);
+            }
+        });
+        return Commands.approximations(store, recording.id(), atNs, states);
+    }
+
+    /** Why {@code path} is approximate at {@code atNs}, and which process made it so; empty if it is exact or absent. */
+    public Optional<ExportSummary.Approximate> approximateAt(RecordingInfo recording, byte[] path, long atNs) {
+        ensureOpen();
+        Rebuilt r = new KvReplayer(store, recording.id()).rebuild(path, atNs, Long.MAX_VALUE);
+        return r == null ? Optional.empty()
+                : Commands.approximations(store, recording.id(), atNs, Map.of(path, r)).stream().findFirst();
     }
 
     /**

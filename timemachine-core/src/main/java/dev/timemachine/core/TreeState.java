@@ -22,6 +22,11 @@ final class TreeState {
         boolean approximate;
         /** Why, when {@link #approximate}. */
         ApproximateReason reason = ApproximateReason.UNSAID;
+        /**
+         * Approximate only through shared mappings since it was last exact: once what they stored is read back
+         * and no process maps it any more, it is exact again.
+         */
+        boolean mappedOnly;
         /** Change records since the last base record: bounds the cost of rebuilding the file. */
         int changes;
         long changedBytes;

@@ -172,8 +172,13 @@ final class VersionWriter {
         byteCount += held.payloadLength();
         boolean approx = e.has(FsEvent.FLAG_APPROXIMATE);
         switch (e.op()) {
-            case WRITE -> write(e.path(), e.offset(), new Payload(e.payload(), held.payloadLength(), held.payloadHash()),
-                    t, seq, approx);
+            case WRITE -> {
+                // what the last mapping stored, read back (MappedRereads): the bytes are known again, from a base
+                boolean known = e.has(FsEvent.FLAG_SYNCED) && tree.get(e.path()) instanceof File f
+                        && f.inode().mappedOnly;
+                write(e.path(), e.offset(), new Payload(e.payload(), held.payloadLength(), held.payloadHash()),
+                        t, seq, approx, known);
+            }
             case CREATE -> create(e.path(), e.mode(), t, seq);
             case TRUNCATE -> truncate(e.path(), e.length(), t, seq);
             case FALLOCATE -> fallocate(e.path(), e.mode(), e.offset(), e.length(), t, seq);
@@ -199,7 +204,10 @@ final class VersionWriter {
                 // one for a file unlinked since (SQLite unmaps -shm after unlinking it) is of no file in the
                 // tree: a deleted file never comes back
                 ApproximateReason why = ApproximateReason.ofCode(e.mode());
-                if (tree.get(e.path()) instanceof File && supersededReread) {
+                // a new mapping (or one the consumer found still live) marks the file, which the consumer reads
+                // where the stores are in it; a re-read it could not do (too large, changing) is read from disk
+                boolean markOnly = supersededReread || (why == ApproximateReason.MAPPED && !e.has(FsEvent.FLAG_SYNCED));
+                if (tree.get(e.path()) instanceof File && markOnly) {
                     markApproximate(fileOf(e.path(), t, seq), why, t, seq);
                 } else if (tree.get(e.path()) instanceof File) {
                     reread(e.path(), why, t, seq);
@@ -357,7 +365,9 @@ final class VersionWriter {
         return inode;
     }
 
-    private void write(byte[] path, long offset, Payload payload, long t, long seq, boolean approx) {
+    /** {@code knownAgain}: the write makes the file's bytes known again (a keyframe, not approximate). */
+    private void write(byte[] path, long offset, Payload payload, long t, long seq, boolean approx,
+                       boolean knownAgain) {
         Inode inode = fileOf(path, t, seq);
         if (approx) {
             approximate(inode, ApproximateReason.SHARED_OFFSET);
@@ -368,7 +378,11 @@ final class VersionWriter {
         if (inode.held != null && writable(inode, newSize)) {
             System.arraycopy(payload.bytes(), 0, inode.held, (int) offset, payload.length);
         }
-        if (keyframeDue(inode, newSize)) {
+        if (knownAgain || keyframeDue(inode, newSize)) {
+            if (knownAgain) {
+                inode.approximate = false;
+                inode.mappedOnly = false;
+            }
             if (inode.held != null) {
                 // the held buffer stays this file's own; the keyframe stores a copy
                 inode.size = newSize;
@@ -471,7 +485,7 @@ final class VersionWriter {
             if (zeroEnd - offset > ZEROS_MAX) {
                 reread(path, ApproximateReason.STATE_UNKNOWN, t, seq);
             } else if (zeroEnd > offset) {
-                write(path, offset, made(new byte[(int) (zeroEnd - offset)]), t, seq, false);
+                write(path, offset, made(new byte[(int) (zeroEnd - offset)]), t, seq, false, false);
             }
         } else if ((mode & (Fallocate.COLLAPSE_RANGE | Fallocate.INSERT_RANGE)) != 0) {
             boolean collapse = (mode & Fallocate.COLLAPSE_RANGE) != 0;
@@ -546,7 +560,7 @@ final class VersionWriter {
             approximate(fileOf(e.path(), t, seq), source.reason);
         }
         // one write: a version's key is its path, time and sequence, one record per path and event
-        write(e.path(), e.offset(), made(copied), t, seq, false);
+        write(e.path(), e.offset(), made(copied), t, seq, false, false);
     }
 
     /**
@@ -704,6 +718,7 @@ final class VersionWriter {
 
     /** From here on the file's bytes are not known exactly, for this reason (the latest one given). */
     private static void approximate(Inode inode, ApproximateReason why) {
+        inode.mappedOnly = (!inode.approximate || inode.mappedOnly) && why == ApproximateReason.MAPPED;
         inode.approximate = true;
         inode.reason = why;
     }

@@ -92,13 +92,7 @@ final class RecordDecoder implements RingReader.RecordHandler {
                 paths.remove(key);
                 tmpfiles.closed(key);
             }
-            case RecordLayout.REC_EXIT_MAPPED -> {
-                for (ByteBuffer path : mappedByPid.getOrDefault(pid, Map.of()).keySet()) {
-                    sink.accept(new FsEvent(timeNs, pid, pid, Op.REREAD, path.array(), null, 0, 0,
-                            ApproximateReason.MAPPED.code(), EMPTY, FsEvent.FLAG_APPROXIMATE));
-                }
-                mappedByPid.remove(pid);
-            }
+            case RecordLayout.REC_EXIT_MAPPED -> unmappedAll(timeNs, pid);
             case RecordLayout.OP_WRITE -> deliver(key, new FsEvent(timeNs, pid, tid, Op.WRITE, pathOf(key), null,
                     offset, len, 0, payload(m, data, len1), flags));
             case RecordLayout.OP_LOST -> {
@@ -147,9 +141,42 @@ final class RecordDecoder implements RingReader.RecordHandler {
                         mapped.remove(ByteBuffer.wrap(e.path()));
                     }
                 }
+                if (op == Op.REREAD && mode == ApproximateReason.MAPPED.code()
+                        && (mapping & RecordLayout.FLAG_MAPPED) == 0) {
+                    e = synced(e); // an msync or munmap
+                } else if (op == Op.FORK && mappedByPid.containsKey(mode)) {
+                    mappedByPid.put(pid, new LinkedHashMap<>(mappedByPid.get(mode))); // the child shares them
+                } else if (op == Op.EXEC) {
+                    sink.accept(e);
+                    unmappedAll(timeNs, pid); // a new program has none of the old one's mappings
+                    return;
+                }
                 sink.accept(e);
             }
         }
+    }
+
+    /** Every file process {@code pid} had mapped is final as far as it is concerned: an exit, an exec. */
+    private void unmappedAll(long timeNs, int pid) {
+        Map<ByteBuffer, Long> mapped = mappedByPid.remove(pid);
+        if (mapped == null) {
+            return;
+        }
+        for (ByteBuffer path : mapped.keySet()) {
+            sink.accept(synced(new FsEvent(timeNs, pid, pid, Op.REREAD, path.array(), null, 0, 0,
+                    ApproximateReason.MAPPED.code(), EMPTY, 0)));
+        }
+    }
+
+    /**
+     * A re-read where what one process stored through its mappings of the file is in it: approximate after it
+     * only if some process still maps the file.
+     */
+    private FsEvent synced(FsEvent e) {
+        ByteBuffer path = ByteBuffer.wrap(e.path());
+        boolean stillMapped = mappedByPid.values().stream().anyMatch(m -> m.containsKey(path));
+        return new FsEvent(e.timeNs(), e.pid(), e.tid(), Op.REREAD, e.path(), null, e.offset(), e.length(), e.mode(), EMPTY,
+                FsEvent.FLAG_SYNCED | (stillMapped ? FsEvent.FLAG_APPROXIMATE : 0));
     }
 
     /** A WRITE or LOST, which names its file by key: an O_TMPFILE file's is held or goes to the name it got. */

@@ -41,13 +41,14 @@ class ApproximateAndIsolationTest {
                 "TRUNCATE m len=0",
                 "TRUNCATE m len=8192",
                 "REREAD m @0 len=8192 +approx",
-                "REREAD m @0 len=8192 +approx",
-                "REREAD m @0 len=8192 +approx",
+                "REREAD m @0 len=8192 +approx +synced",
+                "REREAD m @0 len=8192 +synced",
                 "CREATE kept mode=644",
                 "TRUNCATE kept len=4096",
                 "REREAD kept @0 len=4096 +approx",
-                "REREAD kept @0 len=0 +approx"), Capture.describe(run, dir),
-                "mmap, msync, munmap, and at exit every file still mapped (m was unmapped, and re-read then); not the"
+                "REREAD kept @0 len=0 +synced"), Capture.describe(run, dir),
+                "mmap, then msync (still mapped: approximate after it), munmap, and at exit every file still mapped (m"
+                        + " was unmapped, and re-read then), those three where the stores are in the file; not the"
                         + " read-only map");
         FsEvent atExit = run.under(dir).get(run.under(dir).size() - 1);
         assertTrue(atExit.timeNs() > run.under(dir).get(8).timeNs(), "the exit re-read comes after the writes");

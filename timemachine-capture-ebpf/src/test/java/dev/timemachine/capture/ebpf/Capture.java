@@ -155,6 +155,7 @@ final class Capture {
             appendFlag(b, e, FsEvent.FLAG_NOREPLACE, "noreplace");
             appendFlag(b, e, FsEvent.FLAG_DIRECTORY, "dir");
             appendFlag(b, e, FsEvent.FLAG_CHUNK_MORE, "more");
+            appendFlag(b, e, FsEvent.FLAG_SYNCED, "synced");
             out.add(b.toString());
         }
         return out;

@@ -226,13 +226,38 @@ class RecordDecoderTest {
                 FsEvent.FLAG_APPROXIMATE);
         // at exit: each file once, in the order first mapped, at the exit's time; a second exit finds nothing
         int mapped = dev.timemachine.api.ApproximateReason.MAPPED.code();
-        assertEvent(events.get(5), T + 5, PID, PID, Op.REREAD, "/w/m", null, 0, 0, mapped, "", FsEvent.FLAG_APPROXIMATE);
-        assertEvent(events.get(6), T + 5, PID, PID, Op.REREAD, "/w/n", null, 0, 0, mapped, "", FsEvent.FLAG_APPROXIMATE);
+        assertEvent(events.get(5), T + 5, PID, PID, Op.REREAD, "/w/m", null, 0, 0, mapped, "", FsEvent.FLAG_SYNCED);
+        assertEvent(events.get(6), T + 5, PID, PID, Op.REREAD, "/w/n", null, 0, 0, mapped, "", FsEvent.FLAG_SYNCED);
 
         decode(TmRecord.of(RecordLayout.REC_EXIT_MAPPED, T + 7, other, 0));
         assertEquals(8, events.size());
         assertEvent(events.get(7), T + 7, other, other, Op.REREAD, "/w/q", null, 0, 0, mapped, "",
-                FsEvent.FLAG_APPROXIMATE);
+                FsEvent.FLAG_SYNCED);
+    }
+
+    /**
+     * msync and munmap are where the stores are in the file: synced, and approximate after only while some process
+     * still maps it. A forked child shares its parent's mappings; an exec ends the old program's.
+     */
+    @Test
+    void aMappedFileIsSyncedWhereTheStoresAreInItAndApproximateAfterOnlyWhileStillMapped() {
+        int mapped = dev.timemachine.api.ApproximateReason.MAPPED.code();
+        int child = PID + 1;
+        int approx = FsEvent.FLAG_APPROXIMATE;
+        decode(rec(Op.REREAD.code(), T).path("/w/m").length(8192).mode(mapped).flags(approx | RecordLayout.FLAG_MAPPED),
+                rec(Op.REREAD.code(), T + 1).path("/w/m").length(8192).mode(mapped).flags(approx),
+                TmRecord.of(Op.FORK.code(), T + 2, child, child).mode(PID),
+                rec(Op.REREAD.code(), T + 3).path("/w/m").length(8192).mode(mapped)
+                        .flags(approx | RecordLayout.FLAG_UNMAPPED),
+                TmRecord.of(Op.EXEC.code(), T + 4, child, child).path("/bin/true"));
+        assertEquals(6, events.size(), events.toString());
+        assertEvent(events.get(0), T, PID, TID, Op.REREAD, "/w/m", null, 0, 8192, mapped, "", approx);
+        assertEvent(events.get(1), T + 1, PID, TID, Op.REREAD, "/w/m", null, 0, 8192, mapped, "",
+                approx | FsEvent.FLAG_SYNCED);
+        assertEvent(events.get(3), T + 3, PID, TID, Op.REREAD, "/w/m", null, 0, 8192, mapped, "",
+                approx | FsEvent.FLAG_SYNCED); // the child still maps it
+        assertEquals(Op.EXEC, events.get(4).op());
+        assertEvent(events.get(5), T + 4, child, child, Op.REREAD, "/w/m", null, 0, 0, mapped, "", FsEvent.FLAG_SYNCED);
     }
 
     /** An O_TMPFILE file: held until linked, then under its name, at the link's instant; renames followed. */
