@@ -306,10 +306,12 @@ static __always_inline __u32 file_walk(struct scratch *s, struct file *f)
  * Writes the absolute form of a user-supplied name, relative to dfd (or the cwd), at s->data + at.
  * Returns the number of bytes written, 0 if the name could not be read.
  */
-static __noinline __u32 put_at_path(struct scratch *s, __u32 at, int dfd, __u64 uname)
+/* dfd and name (a user pointer, or with kernel set a kernel one) as an absolute path at s->data[at]. */
+static __noinline __u32 put_at_path(struct scratch *s, __u32 at, int dfd, __u64 name, int kernel)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
-	long n = bpf_probe_read_user_str(s->name, PATH_LEN, (void *)uname);
+	long n = kernel ? bpf_probe_read_kernel_str(s->name, PATH_LEN, (void *)name)
+			: bpf_probe_read_user_str(s->name, PATH_LEN, (void *)name);
 	__u32 blen, end, nlen;
 
 	at &= PATH_MASK;
@@ -523,6 +525,8 @@ struct name_event {
 	__u16 type;
 	__u16 flags;
 	int raw2;    /* name2 is a symlink target: stored as written, not resolved */
+	int kernel;  /* the names are kernel strings (an io_uring request's), not user pointers */
+	__u64 key;   /* file_key of the record */
 };
 
 static __noinline int emit_name_event(struct name_event *e)
@@ -534,22 +538,24 @@ static __noinline int emit_name_event(struct name_event *e)
 
 	if (!s)
 		return 0;
-	len1 = put_at_path(s, 0, e->dfd1, e->name1);
+	len1 = put_at_path(s, 0, e->dfd1, e->name1, e->kernel);
 	if (!len1)
 		return 0;
 	if (name2 && e->raw2) {
-		long n = bpf_probe_read_user_str(s->name, PATH_LEN, (void *)name2);
+		long n = e->kernel ? bpf_probe_read_kernel_str(s->name, PATH_LEN, (void *)name2)
+				   : bpf_probe_read_user_str(s->name, PATH_LEN, (void *)name2);
 		if (n < 1)
 			return 0;
 		len2 = (n - 1) & PATH_MASK;
 		bpf_probe_read_kernel(&s->data[len1 & PATH_MASK], len2, s->name);
 	} else if (name2) {
-		len2 = put_at_path(s, len1, dfd2, name2);
+		len2 = put_at_path(s, len1, dfd2, name2, e->kernel);
 		if (!len2)
 			return 0;
 	}
 	s->hdr.mode = e->mode;
 	s->hdr.length = e->length;
+	s->hdr.file_key = e->key;
 	s->hdr.len1 = len1;
 	s->hdr.len2 = len2;
 	return emit(s);
@@ -610,11 +616,10 @@ static long write_step(__u32 i, void *vctx)
 	return 0;
 }
 
-static __noinline int emit_write(__u64 now, struct inflight *a, long ret)
+/* A write of ret bytes to f, described by a as the syscall's arguments (args[0], the fd, is not used). */
+static __noinline int emit_write(__u64 now, struct file *f, struct inflight *a, long ret)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	long nr = a->nr;
-	struct file *f = fd_file(task, a->args[0]);
 	struct tm_config *cfg = bpf_map_lookup_elem(&tm_config, &ZERO);
 	struct write_state *c;
 	struct scratch *s;
@@ -686,7 +691,7 @@ static __noinline int emit_write(__u64 now, struct inflight *a, long ret)
 		fc->lost += c->dropped;
 	if (c->unreadable || c->left) {
 		/* bytes we could not copy: the file must be re-read from here */
-		emit_fd_event(now, TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_UNREADABLE), a->args[0], c->offset, c->left);
+		emit_file_event(now, TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_UNREADABLE), f, c->offset, c->left);
 	}
 	return 0;
 }
@@ -920,7 +925,7 @@ static long aio_step(__u32 i, void *vctx)
 	w.args[2] = cb.nbytes;
 	w.args[3] = cb.offset;
 	if (total > 0)
-		emit_write(ctx->now, &w, total);
+		emit_write(ctx->now, fd_file((void *)bpf_get_current_task(), cb.fildes), &w, total);
 	return 0;
 }
 
@@ -1083,7 +1088,7 @@ static __noinline int emit_tmpfile_link(__u64 now, struct inflight *a)
 		return 1;
 	s->hdr.file_key = (__u64)f;
 	s->hdr.mode = BPF_CORE_READ(f, f_inode, i_mode) & 07777;
-	s->hdr.len1 = put_at_path(s, 0, a->args[2], a->args[3]);
+	s->hdr.len1 = put_at_path(s, 0, a->args[2], a->args[3], 0);
 	if (s->hdr.len1)
 		emit(s);
 	return 1;
@@ -1126,7 +1131,7 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 	switch (a.nr) {
 	case NR_write: case NR_pwrite64: case NR_writev: case NR_pwritev: case NR_pwritev2:
 		if (ret > 0)
-			emit_write(now, &a, ret);
+			emit_write(now, fd_file((void *)task, a.args[0]), &a, ret);
 		break;
 	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
 		emit_open(now, &a, ret);
@@ -1239,32 +1244,145 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
- * io_uring writes bypass the syscalls (the ring is shared memory): when one that changes a file's bytes or size
- * completes for a tracked process, its file is re-read, approximate. IORING_OP_* of linux/io_uring.h: WRITEV,
- * WRITE_FIXED, FALLOCATE, WRITE, SPLICE, FTRUNCATE, WRITEV_FIXED. Optional ("tm_opt_"): a kernel without
- * io_uring has no such tracepoint, and the capture loads without it.
+ * io_uring requests bypass the syscalls (the ring is shared memory). Two optional programs ("tm_opt_": a kernel
+ * without io_uring has no such tracepoints, and the capture loads without them) follow them for tracked
+ * processes: at submission, a request that changes names (open with O_CREAT or O_TRUNC, rename, unlink, mkdir,
+ * symlink, link) is recorded from the names it was prepared with, flagged TM_FLAG_URING and keyed by the request;
+ * at completion a TM_REC_URING_DONE with its result tells the decoder whether it happened, and when. A write
+ * (WRITE, WRITEV and their FIXED forms) is copied at completion from the user's buffer, exact, as a pwrite; one
+ * that cannot be read, and the other writers (FALLOCATE, SPLICE, FTRUNCATE), re-read their file, approximate.
  */
+static __always_inline void *uring_cmd(struct io_kiocb *r)
+{
+	return (void *)r + bpf_core_field_offset(struct io_kiocb, cmd);
+}
+
+#define URING_NAMES(t, fl, md, d1, n1, d2, n2, raw) ({ \
+	struct name_event e = { .now = bpf_ktime_get_ns(), .type = (t), .flags = (fl) | TM_FLAG_URING, .mode = (md), \
+				.dfd1 = (d1), .name1 = (n1), .dfd2 = (d2), .name2 = (n2), .raw2 = (raw), .kernel = 1, \
+				.key = (__u64)r }; \
+	emit_name_event(&e); })
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(tm_opt_uring_submit, struct io_kiocb *r)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	void *cmd = uring_cmd(r);
+
+	if (!bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	switch (BPF_CORE_READ(r, opcode)) {
+	case IORING_OP_OPENAT: case IORING_OP_OPENAT2: {
+		struct io_open *o = cmd;
+		__u64 flags = BPF_CORE_READ(o, how.flags);
+		__u64 name = (__u64)BPF_CORE_READ(o, filename, name);
+
+		if ((flags & __O_TMPFILE) || !(flags & (O_CREAT | O_TRUNC)))
+			break;
+		if (flags & O_CREAT)
+			URING_NAMES(TM_OP_CREATE, 0, umasked(BPF_CORE_READ(o, how.mode)), BPF_CORE_READ(o, dfd), name, 0, 0, 0);
+		if (flags & O_TRUNC)
+			URING_NAMES(TM_OP_TRUNCATE, 0, 0, BPF_CORE_READ(o, dfd), name, 0, 0, 0);
+		break;
+	}
+	case IORING_OP_RENAMEAT: {
+		struct io_rename *n = cmd;
+		int flags = BPF_CORE_READ(n, flags);
+
+		URING_NAMES(flags & RENAME_EXCHANGE ? TM_OP_EXCHANGE : TM_OP_RENAME,
+			    flags & RENAME_NOREPLACE ? TM_FLAG_NOREPLACE : 0, 0, BPF_CORE_READ(n, old_dfd),
+			    (__u64)BPF_CORE_READ(n, oldpath, name), BPF_CORE_READ(n, new_dfd),
+			    (__u64)BPF_CORE_READ(n, newpath, name), 0);
+		break;
+	}
+	case IORING_OP_UNLINKAT: {
+		struct io_unlink *u = cmd;
+		__u64 name = (__u64)BPF_CORE_READ(u, filename, name);
+
+		if (BPF_CORE_READ(u, flags) & AT_REMOVEDIR)
+			URING_NAMES(TM_OP_RMDIR, TM_FLAG_DIRECTORY, 0, BPF_CORE_READ(u, dfd), name, 0, 0, 0);
+		else
+			URING_NAMES(TM_OP_UNLINK, 0, 0, BPF_CORE_READ(u, dfd), name, 0, 0, 0);
+		break;
+	}
+	case IORING_OP_MKDIRAT: {
+		struct io_mkdir *m = cmd;
+
+		URING_NAMES(TM_OP_MKDIR, TM_FLAG_DIRECTORY, umasked(BPF_CORE_READ(m, mode)), BPF_CORE_READ(m, dfd),
+			    (__u64)BPF_CORE_READ(m, filename, name), 0, 0, 0);
+		break;
+	}
+	case IORING_OP_SYMLINKAT: {
+		/* oldpath is the target, kept as written; newpath (at new_dfd) the link */
+		struct io_link *l = cmd;
+
+		URING_NAMES(TM_OP_SYMLINK, 0, 0, BPF_CORE_READ(l, new_dfd), (__u64)BPF_CORE_READ(l, newpath, name), 0,
+			    (__u64)BPF_CORE_READ(l, oldpath, name), 1);
+		break;
+	}
+	case IORING_OP_LINKAT: {
+		struct io_link *l = cmd;
+
+		URING_NAMES(TM_OP_LINK, 0, 0, BPF_CORE_READ(l, old_dfd), (__u64)BPF_CORE_READ(l, oldpath, name),
+			    BPF_CORE_READ(l, new_dfd), (__u64)BPF_CORE_READ(l, newpath, name), 0);
+		break;
+	}
+	}
+	return 0;
+}
+
+/* A completed io_uring write: its bytes from the user's buffer, at the offset the kiocb has moved past. */
+static __noinline int emit_uring_write(__u64 now, struct io_kiocb *r, struct file *f, long res, int vectored)
+{
+	struct io_rw *rw = uring_cmd(r);
+	struct inflight w = {};
+
+	w.nr = vectored ? NR_pwritev : NR_pwrite64;
+	w.args[1] = BPF_CORE_READ(rw, addr);
+	w.args[2] = BPF_CORE_READ(rw, len);
+	w.args[3] = BPF_CORE_READ(rw, kiocb.ki_pos) - res;
+	return emit_write(now, f, &w, res);
+}
+
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(tm_opt_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
 {
 	struct io_kiocb *r = req;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 now = bpf_ktime_get_ns();
+	long res = BPF_CORE_READ(cqe, res);
+	struct scratch *s;
 	struct file *f;
+	__u8 op;
 
-	if (!bpf_map_lookup_elem(&tracked, &tgid))
+	if (!r || !bpf_map_lookup_elem(&tracked, &tgid))
 		return 0;
-	switch (BPF_CORE_READ(r, opcode)) {
-	case 2: case 5: case 17: case 23: case 30: case 55: case 61:
+	op = BPF_CORE_READ(r, opcode);
+	switch (op) {
+	case IORING_OP_OPENAT: case IORING_OP_OPENAT2: case IORING_OP_RENAMEAT: case IORING_OP_UNLINKAT:
+	case IORING_OP_MKDIRAT: case IORING_OP_SYMLINKAT: case IORING_OP_LINKAT:
+		if (op == IORING_OP_RENAMEAT && res >= 0)
+			bump_rename_gen();
+		s = begin(now, TM_REC_URING_DONE, 0);
+		if (!s)
+			return 0;
+		s->hdr.file_key = (__u64)r;
+		s->hdr.length = res;
+		return emit(s);
+	case IORING_OP_WRITE: case IORING_OP_WRITE_FIXED: case IORING_OP_WRITEV: case IORING_OP_WRITEV_FIXED:
+	case IORING_OP_FALLOCATE: case IORING_OP_SPLICE: case IORING_OP_FTRUNCATE:
 		break;
 	default:
 		return 0;
 	}
-	if (BPF_CORE_READ(cqe, res) < 0)
-		return 0;
 	f = BPF_CORE_READ(r, file);
-	if (!f)
+	if (res <= 0 || !is_regular(f))
 		return 0;
-	return emit_file_event(bpf_ktime_get_ns(), TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_IO_URING), f, 0, 0);
+	if (op == IORING_OP_WRITE || op == IORING_OP_WRITE_FIXED)
+		return emit_uring_write(now, r, f, res, 0);
+	if (op == IORING_OP_WRITEV || op == IORING_OP_WRITEV_FIXED)
+		return emit_uring_write(now, r, f, res, 1);
+	return emit_file_event(now, TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_IO_URING), f, 0, 0);
 }
 
 #define ARGV_MAX 256

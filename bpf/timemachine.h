@@ -34,6 +34,8 @@
 #define TM_REC_CLOSE 33
 /* process pid, which had shared writable file mappings, has exited: its mapped files are final now */
 #define TM_REC_EXIT_MAPPED 34
+/* the io_uring request file_key completed with result length (negative: failed, its URING records void) */
+#define TM_REC_URING_DONE 35
 
 /* tm_hdr.mode of a REREAD: why (the api's ApproximateReason codes) */
 #define TM_WHY_MAPPED 1
@@ -59,6 +61,8 @@
  * path names no file in the tree). On a LINK, file_key's file got the name in the payload.
  */
 #define TM_FLAG_TMPFILE 0x2000
+/* decoder-internal, never delivered: what io_uring request file_key will do, if its TM_REC_URING_DONE says so */
+#define TM_FLAG_URING 0x1000
 
 struct tm_hdr {
 	__u64 time_ns;  /* CLOCK_MONOTONIC at sys_exit */

@@ -284,21 +284,49 @@ def sqlite_wal_scenario(root, m):
     m.mark('after-close', db='wal.db', rows=400)
 
 
-def aio_scenario(root, m):
-    """Asynchronous writes through fio: libaio (io_submit names every write's buffer, exact) and io_uring (the
-    ring bypasses the syscalls: the file is re-read when a write completes, approximate), each 4 MiB of random
-    4 KiB direct writes."""
+def aio_scenario(root, m, uring_ops):
+    """Asynchronous I/O, both exact: fio through libaio (io_submit names every write's buffer) and through io_uring
+    (each completed write copied from its buffer), each 4 MiB of random 4 KiB direct writes; then every kind of
+    name change through io_uring (uring-ops.c, one request each), which bypasses the syscalls, and one that fails
+    and must change nothing."""
     fio = lambda name, engine: subprocess.run(['fio', '--name=' + name, '--filename=' + os.path.join(root, name),
                                                '--size=4M', '--bs=4k', '--rw=randwrite', '--ioengine=' + engine,
                                                '--direct=1', '--iodepth=8', '--randrepeat=1', '--refill_buffers',
                                                '--output=/dev/null'], check=True)
-    write(os.path.join(root, 'plain.txt'), b'written with write()\n')
+    ring = lambda *args: subprocess.run([uring_ops] + list(args), check=True)
+    at = lambda *names: os.path.join(root, *names)
+    write(at('plain.txt'), b'written with write()\n')
     m.mark('before')
     fio('libaio.bin', 'libaio')
     m.mark('libaio')
     fio('uring.bin', 'io_uring')
     m.mark('io-uring')
-    write(os.path.join(root, 'plain.txt'), b'and after\n', 'ab')
+    ring('create', at('created.txt'), '640')
+    m.mark('uring-created')
+    ring('write', at('created.txt'), '3', 'XYZ')
+    m.mark('uring-written')
+    ring('writev', at('created.txt'), '10', 'ab', 'cd')
+    m.mark('uring-writev')
+    ring('mkdir', at('dir'), '750')
+    m.mark('uring-mkdir')
+    ring('rename', at('created.txt'), at('dir', 'moved.txt'))
+    m.mark('uring-renamed')
+    ring('symlink', 'moved.txt', at('dir', 'sym'))
+    m.mark('uring-symlink')
+    ring('link', at('dir', 'moved.txt'), at('dir', 'hard.txt'))
+    m.mark('uring-link')
+    ring('write', at('dir', 'hard.txt'), '0', 'through the link')
+    m.mark('uring-written-through-link')
+    if subprocess.run([uring_ops, 'rename', at('missing.txt'), at('plain.txt')]).returncode == 0:
+        raise SystemExit('renaming a missing file succeeded')
+    m.mark('uring-rename-failed')
+    ring('unlink', at('dir', 'hard.txt'))
+    m.mark('uring-unlinked')
+    ring('unlink', at('dir', 'sym'))
+    ring('unlink', at('dir', 'moved.txt'))
+    ring('rmdir', at('dir'))
+    m.mark('uring-rmdir')
+    write(at('plain.txt'), b'and after\n', 'ab')
     m.mark('after')
 
 
@@ -765,7 +793,7 @@ SCENARIOS = {
     'mapped': (mapped_scenario, None, ()),
     'make': (make_scenario, None, ()),
     'reflink': (reflink_scenario, None, ()),
-    'aio': (aio_scenario, None, ()),
+    'aio': (aio_scenario, None, (str,)),
     'sqlite-wal': (sqlite_wal_scenario, None, ()),
     'tmpfile': (tmpfile_scenario, None, ()),
     'copies': (copies_scenario, None, (str,)),

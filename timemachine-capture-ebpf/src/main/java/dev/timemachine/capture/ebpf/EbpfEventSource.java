@@ -24,9 +24,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * EXCHANGE, UNLINK, MKDIR, RMDIR, CHMOD, SYMLINK and LINK; COPY for copy_file_range, sendfile and splice from a
  * regular file (the source offset in {@link FsEvent#sourceOffset()}); EXEC for every exec (program, argv, parent) and FORK for every new process (its parent);
  * REREAD (with
- * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap, msync,
- * munmap, and for each such file once more, offset and length 0, when the mapping process has exited),
- * a splice from a pipe, a completed io_uring write, and a write whose bytes could not be read; LOST when records
+ * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap; at msync and
+ * munmap with {@link FsEvent#FLAG_SYNCED}, and so for each such file once more, offset and length 0, when the
+ * mapping process exits or execs),
+ * a splice from a pipe, a completed io_uring fallocate, splice or ftruncate (its writes are WRITEs, its name
+ * changes the events above, at completion), and a write whose bytes could not be read; LOST when records
  * were dropped.
  * LOST events come in two kinds that must not be added up: those with an empty path report every drop as
  * it is noticed (their lengths sum to {@link #droppedRecords()}); those with a path attribute part of the
@@ -36,8 +38,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * offset cannot be pinned down carries {@link FsEvent#FLAG_APPROXIMATE}.
  *
  * <p>Known limits: a file or directory renamed by an untracked process keeps its old path in later
- * events; {@code ..} in a user-supplied name is folded lexically; io_uring operations on names and 32-bit
- * syscalls are not seen.
+ * events; {@code ..} in a user-supplied name is folded lexically; 32-bit syscalls are not seen.
  *
  * <p>Ordering: events of one CPU arrive in order; across CPUs they may be slightly out of timestamp
  * order. Thread-safety: {@link #poll} from one thread at a time; {@link #track}, the counters and

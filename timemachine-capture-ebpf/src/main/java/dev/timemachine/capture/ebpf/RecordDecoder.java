@@ -6,9 +6,11 @@ import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Op;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
@@ -27,6 +29,7 @@ final class RecordDecoder implements RingReader.RecordHandler {
     /** Files whose close the capture never saw (killed processes) must not grow the table forever. */
     private static final int MAX_OPEN_FILES = 1 << 18;
     private static final int INTERN_SLOTS = 256;
+    private static final int MAX_URING_PENDING = 1 << 14;
     /** Payloads this long or longer are looked up among the recent ones; shorter ones cost less than a lookup. */
     private static final int INTERN_MIN = 512;
     private static final int INTERN_MAX = 64 << 10;
@@ -39,6 +42,13 @@ final class RecordDecoder implements RingReader.RecordHandler {
     };
     private final Map<String, Long> lostByPath = new ConcurrentHashMap<>();
     private final Tmpfiles tmpfiles = new Tmpfiles();
+    /** The name changes of io_uring requests submitted and not completed yet, by request. */
+    private final Map<Long, List<FsEvent>> uringPending = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, List<FsEvent>> eldest) {
+            return size() > MAX_URING_PENDING; // a completion the capture lost must not keep its request forever
+        }
+    };
     /**
      * Files each live process has mapped shared and writable, with the bytes still mapped: re-read when it exits.
      * A file all of whose mappings the process unmapped (each munmap was re-read) is final already.
@@ -93,6 +103,18 @@ final class RecordDecoder implements RingReader.RecordHandler {
                 tmpfiles.closed(key);
             }
             case RecordLayout.REC_EXIT_MAPPED -> unmappedAll(timeNs, pid);
+            case RecordLayout.REC_URING_DONE -> {
+                List<FsEvent> done = uringPending.remove(key);
+                if (done != null && len >= 0) {
+                    for (FsEvent e : done) {
+                        // it happened when it completed, by whoever completed it
+                        FsEvent at = new FsEvent(timeNs, e.pid(), e.tid(), e.op(), e.path(), e.path2(), e.offset(),
+                                e.length(), e.mode(), e.payload(), e.flags());
+                        tmpfiles.observe(at);
+                        sink.accept(at);
+                    }
+                }
+            }
             case RecordLayout.OP_WRITE -> deliver(key, new FsEvent(timeNs, pid, tid, Op.WRITE, pathOf(key), null,
                     offset, len, 0, payload(m, data, len1), flags));
             case RecordLayout.OP_LOST -> {
@@ -122,7 +144,11 @@ final class RecordDecoder implements RingReader.RecordHandler {
                 }
                 int mapping = flags & (RecordLayout.FLAG_MAPPED | RecordLayout.FLAG_UNMAPPED);
                 FsEvent e = new FsEvent(timeNs, pid, tid, op, path, path2, offset, len, mode, EMPTY,
-                        flags & ~(mapping | RecordLayout.FLAG_TMPFILE));
+                        flags & ~(mapping | RecordLayout.FLAG_TMPFILE | RecordLayout.FLAG_URING));
+                if ((flags & RecordLayout.FLAG_URING) != 0) {
+                    uringPending.computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
+                    return; // until the request completes
+                }
                 if ((flags & RecordLayout.FLAG_TMPFILE) == 0) {
                     tmpfiles.observe(e);
                 } else if (op == Op.LINK) {

@@ -49,6 +49,8 @@ final class RecordLayout {
     static final int REC_CLOSE = 33;
     /** Process pid, which had shared writable file mappings, has exited. */
     static final int REC_EXIT_MAPPED = 34;
+    /** The io_uring request {@code file_key} completed with result {@code length}; negative: its records are void. */
+    static final int REC_URING_DONE = 35;
     /** Decoder-internal flag of a REREAD, never delivered: the file was just mapped shared and writable. */
     static final int FLAG_MAPPED = 0x8000;
     /** Decoder-internal flag of a REREAD, never delivered: {@code length} bytes of a mapping of the file went away. */
@@ -58,6 +60,8 @@ final class RecordLayout {
      * {@code file_key}; on a LINK, that file got the name in the payload.
      */
     static final int FLAG_TMPFILE = 0x2000;
+    /** Decoder-internal flag, never delivered: what io_uring request {@code file_key} does if it completes. */
+    static final int FLAG_URING = 0x1000;
 
     /** {@code sizeof(struct tm_config)}, the value of the single entry of the {@code tm_config} map. */
     static final int CONFIG_SIZE = 16;
