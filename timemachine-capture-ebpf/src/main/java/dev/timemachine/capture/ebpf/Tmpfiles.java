@@ -36,7 +36,7 @@ final class Tmpfiles {
 
     /** Whether {@code key} names a file opened O_TMPFILE that is still open. */
     boolean has(long key) {
-        return files.containsKey(key);
+        return !files.isEmpty() && files.containsKey(key); // every write asks: no boxing while there are none
     }
 
     /** A PATH record bound {@code key} to a file opened O_TMPFILE. */
@@ -46,7 +46,7 @@ final class Tmpfiles {
 
     /** Its last descriptor went away: an unlinked file is gone with it. */
     void closed(long key) {
-        File f = files.remove(key);
+        File f = files.isEmpty() ? null : files.remove(key);
         if (f != null) {
             heldBytes -= f.heldBytes;
         }

@@ -287,6 +287,23 @@ class RecordDecoderTest {
         assertEquals(Op.UNLINK, events.get(8).op(), "after its name went, its writes change nothing in the tree");
     }
 
+    /** An io_uring request's name changes count from its completion, and only if it succeeded. */
+    @Test
+    void anIoUringNameChangeIsDeliveredAtItsCompletionOnlyIfItSucceeded() {
+        int uring = RecordLayout.FLAG_URING;
+        decode(rec(Op.CREATE.code(), T).fileKey(KEY).path("/w/new").mode(0640).flags(uring),
+                rec(Op.TRUNCATE.code(), T).fileKey(KEY).path("/w/new").flags(uring),
+                rec(Op.RENAME.code(), T + 1).fileKey(OTHER_KEY).path("/w/missing").path2("/w/x").flags(uring),
+                rec(Op.UNLINK.code(), T + 2).path("/w/seen"));
+        assertEquals(1, events.size(), "nothing of the ring's until it completes: " + events);
+        decode(rec(RecordLayout.REC_URING_DONE, T + 3).fileKey(OTHER_KEY).length(-2),
+                rec(RecordLayout.REC_URING_DONE, T + 4).fileKey(KEY).length(5),
+                rec(RecordLayout.REC_URING_DONE, T + 5).fileKey(KEY).length(5));
+        assertEquals(3, events.size(), "the failed rename is dropped, a repeated completion finds nothing: " + events);
+        assertEvent(events.get(1), T + 4, PID, TID, Op.CREATE, "/w/new", null, 0, 0, 0640, "", 0);
+        assertEvent(events.get(2), T + 4, PID, TID, Op.TRUNCATE, "/w/new", null, 0, 0, 0, "", 0);
+    }
+
     /** A copy into it, or a loss, makes its bytes at the link unknown: a re-read there, approximate. */
     @Test
     void anUnnamedFileWhoseBytesAreNotAllHeldIsRereadAtItsLink() {
