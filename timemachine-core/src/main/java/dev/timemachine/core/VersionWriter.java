@@ -175,7 +175,7 @@ final class VersionWriter {
             case WRITE -> {
                 // what the last mapping stored, read back (MappedRereads): the bytes are known again, from a base
                 boolean known = e.has(FsEvent.FLAG_SYNCED) && tree.get(e.path()) instanceof File f
-                        && f.inode().mappedOnly;
+                        && f.inode().approximate && f.inode().mappedOnly;
                 write(e.path(), e.offset(), new Payload(e.payload(), held.payloadLength(), held.payloadHash()),
                         t, seq, approx, known);
             }
