@@ -728,11 +728,14 @@ static __noinline int emit_open(__u64 now, struct inflight *a, long fd)
 	if (!s)
 		return 0;
 	s->hdr.mode = imode & 07777;
+	/* its size once open: 0 says its bytes are known (none), new or not */
+	s->hdr.length = BPF_CORE_READ(f, f_inode, i_size);
 	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
 	emit(s);
 	if (flags & O_TRUNC) {
 		s->hdr.type = TM_OP_TRUNCATE;
 		s->hdr.mode = 0;
+		s->hdr.length = 0;
 		emit(s);
 	}
 	return 0;
@@ -1257,8 +1260,10 @@ static __always_inline void *uring_cmd(struct io_kiocb *r)
 	return (void *)r + bpf_core_field_offset(struct io_kiocb, cmd);
 }
 
+/* a CREATE's size once open is not known at submission: -1 */
 #define URING_NAMES(t, fl, md, d1, n1, d2, n2, raw) ({ \
 	struct name_event e = { .now = bpf_ktime_get_ns(), .type = (t), .flags = (fl) | TM_FLAG_URING, .mode = (md), \
+				.length = (t) == TM_OP_CREATE ? -1 : 0, \
 				.dfd1 = (d1), .name1 = (n1), .dfd2 = (d2), .name2 = (n2), .raw2 = (raw), .kernel = 1, \
 				.key = (__u64)r }; \
 	emit_name_event(&e); })

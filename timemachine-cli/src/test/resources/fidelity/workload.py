@@ -625,8 +625,9 @@ def tmpfile_scenario(root, m):
 def copies_scenario(root, m, outside):
     """Files written by copies that pass no bytes through user space: cp, cat and install (coreutils copies with
     copy_file_range), Python's os.copy_file_range and os.sendfile with offsets, a copy within one file, and cp
-    from a file outside the roots. Sources change right after they are copied, so an export at the copy's step
-    shows the copy made from the bytes of that instant. Nothing here is approximate."""
+    from files outside the roots (one written while recorded, whose bytes the capture saw; one older than the
+    recording, read when the capture delivers the copy). Sources change right after they are copied, so an export
+    at the copy's step shows the copy made from the bytes of that instant. Nothing here is approximate."""
     p = lambda *names: os.path.join(root, *names)
     run = lambda *cmd: subprocess.run(list(cmd), check=True, cwd=root)
     write(p('src.bin'), rnd(300000, 21))
@@ -655,6 +656,8 @@ def copies_scenario(root, m, outside):
     pwrite(lib, 10, b'the outside source changed after the copy')
     pwrite(p('from-outside.bin'), 100000, b'edited in place')
     m.mark('copy-from-outside-edited')
+    run('cp', os.path.abspath(__file__), 'this-script.py')  # outside, and older than the recording
+    m.mark('cp-from-outside-before-the-recording')
     src = os.open(p('src.bin'), os.O_RDONLY)
     dst = os.open(p('python.bin'), os.O_WRONLY | os.O_CREAT, 0o644)
     assert os.copy_file_range(src, dst, 5000, 1000, 10) == 5000
@@ -669,10 +672,11 @@ def copies_scenario(root, m, outside):
 
 
 def move_in_scenario(root, m, outside):
-    """Files and directories moved into the root from outside it (the capture saw no bytes: the recorder reads
-    them from disk when the capture delivers the rename) and out of it (deleted from the recording). What moves
-    in was made 0.2 s before, and nothing touches it for 0.5 s after, except fresh.txt: made and moved in at
-    once, then edited at once, which the recorder cannot tell apart and must report approximate."""
+    """Files and directories moved into the root from outside it (the capture saw no bytes of the rename: the
+    recorder reads them from disk when the capture delivers it) and out of it (deleted from the recording). What
+    moves in was made 0.2 s before, and nothing touches it for 0.5 s after, except fresh.txt: made and moved in
+    at once, then edited at once, whose bytes the capture saw written outside. Last, the JDK's jar, which writes
+    its archive in java.io.tmpdir and moves it in."""
     p = lambda *names: os.path.join(root, *names)
     o = lambda *names: os.path.join(outside, *names)
     settle = lambda: time.sleep(0.5)  # the recorder reads what moved in milliseconds after the rename
@@ -704,6 +708,13 @@ def move_in_scenario(root, m, outside):
     m.mark('dir-renamed-inside')
     os.rename(p('leaving.txt'), o('left.txt'))
     m.mark('file-moved-out')
+    os.makedirs(o('classes', 'pkg'))
+    write(o('classes', 'pkg', 'A.class'), rnd(3000, 41))
+    write(o('classes', 'pkg', 'B.class'), rnd(50000, 42))
+    subprocess.run(['jar', '--create', '--file', p('app.jar'), '-C', o('classes'), '.'], check=True)
+    m.mark('jar-created')
+    subprocess.run(['jar', '--update', '--file', p('app.jar'), '-C', o('classes'), 'pkg/A.class'], check=True)
+    m.mark('jar-updated')
 
 
 def large_scenario(root, m):

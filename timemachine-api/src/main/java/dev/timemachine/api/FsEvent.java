@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param path2   second path: rename/exchange destination, symlink target, hard-link name, copy source; otherwise
  *                {@code null}
  * @param offset  file offset of a write or fallocate, otherwise 0
- * @param length  bytes written, new length for a truncate, records lost for {@link Op#LOST}, otherwise 0
+ * @param length  bytes written, new length for a truncate, records lost for {@link Op#LOST}, for a create the
+ *                file's size once open (0: its bytes are known, none) or -1 if not known, otherwise 0
  * @param mode    permission bits for create, mkdir and chmod, fallocate(2)'s mode bits for fallocate, the
  *                {@link ApproximateReason} code of a re-read, the parent's pid for an exec, otherwise 0
  * @param payload the exact bytes written (possibly one chunk of a larger write); for a copy the source offset

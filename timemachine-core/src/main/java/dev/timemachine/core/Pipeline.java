@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * <ol>
  *   <li>the consumer polls the event source, drops what the filter rejects (excluded bytes never enter the
  *   recording), reads at once the bytes a copy took from outside the roots ({@link OutsideCopy}) and what a
- *   rename brought in from outside them ({@link MovedIn}) and a file written through a shared mapping where
+ *   rename brought in from outside them ({@link OutsideFiles} if its bytes were seen written there, else
+ *   {@link MovedIn}) and a file written through a shared mapping where
  *   the stores are in it ({@link MappedRereads}), and hands batches to a queue bounded in bytes;</li>
  *   <li>the appender writes each batch to the journal (no fsync) and then publishes the batch's
  *   watermark: every event stamped at or before it is journaled;</li>
@@ -160,6 +161,7 @@ final class Pipeline {
 
     private void consume() {
         MappedRereads mapped = new MappedRereads();
+        OutsideFiles outside = new OutsideFiles();
         List<FsEvent> batch = new ArrayList<>();
         long[] batchBytes = {0};
         Schedule.Batching batching = schedule.batching(ticker);
@@ -182,13 +184,26 @@ final class Pipeline {
                 int n = source.poll(e -> {
                     oldest[0] = Math.min(oldest[0], e.timeNs());
                     if (e.op() == Op.COPY && filter.accepts(e.path()) && !filter.accepts(e.path2())) {
-                        OutsideCopy.resolve(e, offer); // now, before the source can change
+                        List<FsEvent> known = outside.copied(e);
+                        if (known != null) {
+                            known.forEach(offer); // its source written outside while recorded
+                        } else {
+                            OutsideCopy.resolve(e, offer); // now, before the source can change
+                        }
                     } else if (MovedIn.bringsIn(e, filter)) {
-                        if (!MovedIn.resolve(e, filter, offer)) {
+                        List<FsEvent> known = outside.bringIn(e);
+                        if (known != null) {
+                            known.forEach(offer); // written outside while recorded: its bytes are known
+                        } else if (!MovedIn.resolve(e, filter, offer)) {
                             offer.accept(e); // compaction imports it from disk, approximate
                         }
-                    } else if (accepts(e)) {
-                        offer.accept(e); // a mapped file's re-read reads it now
+                    } else {
+                        if (e.path().length > 0 && !filter.accepts(e.path())) {
+                            outside.observe(e); // its bytes, if it is brought in later
+                        }
+                        if (accepts(e)) {
+                            offer.accept(e); // a mapped file's re-read reads it now
+                        }
                     }
                 }, schedule.poll());
                 mapped.flush(take);

@@ -64,7 +64,8 @@ class EbpfEventSourceTest {
         long before = bpfLinksOfThisProcess();
         EbpfEventSource s = new EbpfEventSource(new EbpfConfig(1 << 20, 1 << 16, 1 << 16, 4));
         s.start();
-        assertEquals(before + 6, bpfLinksOfThisProcess(), "sys_enter, sys_exit, fork, exec, exit and io_uring completion attached");
+        assertEquals(before + 7, bpfLinksOfThisProcess(),
+                "sys_enter, sys_exit, fork, exec, exit, io_uring submission and completion attached");
         assertEquals(0, s.droppedRecords());
         assertEquals(new EbpfEventSourceProvider().create(Map.of()).name(), s.name());
         s.close();
