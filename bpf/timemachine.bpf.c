@@ -52,6 +52,7 @@ enum {
 	NR_close = 3, NR_mmap = 9, NR_msync = 26, NR_munmap = 11,
 	NR_copy_file_range = 326, NR_sendfile = 40, NR_splice = 275,
 	NR_io_submit = 209, NR_ioctl = 16,
+	NR_setxattr = 188, NR_lsetxattr = 189, NR_fsetxattr = 190,
 };
 
 extern int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
@@ -183,6 +184,7 @@ static __always_inline int interesting(long id)
 	case NR_close: case NR_mmap: case NR_msync: case NR_munmap:
 	case NR_copy_file_range: case NR_sendfile: case NR_splice:
 	case NR_io_submit: case NR_ioctl:
+	case NR_setxattr: case NR_lsetxattr: case NR_fsetxattr:
 		return 1;
 	}
 	return 0;
@@ -1102,6 +1104,63 @@ static __noinline int emit_tmpfile_link(__u64 now, struct inflight *a)
 				.dfd1 = (d1), .name1 = (n1), .dfd2 = (d2), .name2 = (n2), .raw2 = (raw) }; \
 	emit_name_event(&e); })
 
+#define ACL_XATTR "system.posix_acl_access"
+#define ACL_USER_OBJ 0x01
+#define ACL_GROUP_OBJ 0x04
+#define ACL_MASK 0x10
+#define ACL_OTHER 0x20
+#define ACL_MAX_ENTRIES 64
+
+struct acl_ctx {
+	__u64 value;
+	__u64 size;
+	__u32 user, group, mask, other;
+	int has_mask;
+};
+
+static long acl_step(__u32 i, void *vctx)
+{
+	struct acl_ctx *c = vctx;
+	struct { __u16 tag; __u16 perm; __u32 id; } e;
+
+	/* after the 4-byte version header, 8-byte entries */
+	if (4 + 8 * (__u64)(i + 1) > c->size || bpf_probe_read_user(&e, sizeof(e), (void *)(c->value + 4 + 8 * i)))
+		return 1;
+	switch (e.tag) {
+	case ACL_USER_OBJ: c->user = e.perm & 7; break;
+	case ACL_GROUP_OBJ: c->group = e.perm & 7; break;
+	case ACL_MASK: c->mask = e.perm & 7; c->has_mask = 1; break;
+	case ACL_OTHER: c->other = e.perm & 7; break;
+	}
+	return 0;
+}
+
+/*
+ * Setting a file's access ACL sets its permission bits (owner, mask or group, other): coreutils' mv and cp -p,
+ * tar --acls and rsync -A set modes so. fsetxattr: a CHMOD with the inode's mode after it; setxattr and
+ * lsetxattr: a CHMOD of the name with the bits the ACL gives (setuid, setgid and sticky are not in it).
+ */
+static __noinline int emit_acl_mode(__u64 now, struct inflight *a)
+{
+	char name[sizeof(ACL_XATTR)] = {};
+	struct acl_ctx c = { .value = a->args[2], .size = a->args[3] };
+	const char *want = ACL_XATTR;
+
+	if (bpf_probe_read_user_str(name, sizeof(name), (void *)a->args[1]) != sizeof(ACL_XATTR))
+		return 0;
+	for (int i = 0; i < sizeof(ACL_XATTR) - 1; i++)
+		if (name[i] != want[i])
+			return 0;
+	if (a->nr == NR_fsetxattr) {
+		struct file *f = fd_file((void *)bpf_get_current_task(), a->args[0]);
+
+		return f ? emit_fchmod(now, a->args[0], BPF_CORE_READ(f, f_inode, i_mode)) : 0;
+	}
+	bpf_loop(ACL_MAX_ENTRIES, acl_step, &c, 0);
+	return NAME_EVENT(TM_OP_CHMOD, 0, (c.user << 6) | ((c.has_mask ? c.mask : c.group) << 3) | c.other, 0,
+			  AT_FDCWD, a->args[0], 0, 0, 0);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -1241,6 +1300,9 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 	case NR_ioctl:
 		if (a.args[1] == FICLONE || a.args[1] == FICLONERANGE)
 			emit_clone(now, &a);
+		break;
+	case NR_setxattr: case NR_lsetxattr: case NR_fsetxattr:
+		emit_acl_mode(now, &a);
 		break;
 	}
 	return 0;

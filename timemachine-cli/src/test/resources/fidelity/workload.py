@@ -676,7 +676,7 @@ def move_in_scenario(root, m, outside):
     recorder reads them from disk when the capture delivers it) and out of it (deleted from the recording). What
     moves in was made 0.2 s before, and nothing touches it for 0.5 s after, except fresh.txt: made and moved in
     at once, then edited at once, whose bytes the capture saw written outside. Last, the JDK's jar, which writes
-    its archive in java.io.tmpdir and moves it in."""
+    its archive in java.io.tmpdir and moves it in, and mv from another file system (/dev/shm)."""
     p = lambda *names: os.path.join(root, *names)
     o = lambda *names: os.path.join(outside, *names)
     settle = lambda: time.sleep(0.5)  # the recorder reads what moved in milliseconds after the rename
@@ -715,6 +715,21 @@ def move_in_scenario(root, m, outside):
     m.mark('jar-created')
     subprocess.run(['jar', '--update', '--file', p('app.jar'), '-C', o('classes'), 'pkg/A.class'], check=True)
     m.mark('jar-updated')
+    # mv from another file system (tmpfs): a copy, then an unlink of the source
+    shm = '/dev/shm/timemachine-move-in-%d' % os.getpid()
+    os.makedirs(shm)
+    try:
+        write(os.path.join(shm, 'across.txt'), rnd(70000, 43))
+        subprocess.run(['mv', os.path.join(shm, 'across.txt'), p('across.txt')], check=True)
+        m.mark('mv-across-file-systems')
+    finally:
+        shutil.rmtree(shm)
+    # an access ACL sets the permission bits (mv above set across.txt's through fsetxattr): owner rwx, group r-x,
+    # other --x, by name
+    import struct
+    acl = struct.pack('<I' + 'HHI' * 3, 2, 0x01, 7, 0xffffffff, 0x04, 5, 0xffffffff, 0x20, 1, 0xffffffff)
+    os.setxattr(p('fresh.txt'), 'system.posix_acl_access', acl)
+    m.mark('acl-set')
 
 
 def large_scenario(root, m):

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Paths moved into a root from outside it ({@code workload.py move-in}): the capture sees a rename but no bytes.
  * What was made well before the rename is read from disk when the capture delivers it ({@code MovedIn}); a file
  * made and moved in at once, and the archive the real {@code jar} writes in java.io.tmpdir and moves in, are
- * files whose every byte the capture saw written outside the roots ({@code OutsideFiles}). Every step exports
+ * files whose every byte the capture saw written outside the roots ({@code OutsideFiles}), and so is one that
+ * {@code mv} copies in from another file system (tmpfs), its mode set through an access ACL (fsetxattr), as is
+ * one more file's by name (setxattr). Every step exports
  * exactly, and nothing is approximate; a file moved out is gone.
  */
 class MoveIntoRootFidelityTest {
@@ -49,8 +51,8 @@ class MoveIntoRootFidelityTest {
 
     @TestFactory
     Stream<DynamicTest> exportAtEveryStepEqualsTheTreeOfThatStep() throws IOException {
-        List<TreeManifest.Step> steps = Workload.steps(manifest, 12);
-        assertEquals("jar-updated", steps.get(steps.size() - 1).label(), "the workload ran to its end");
+        List<TreeManifest.Step> steps = Workload.steps(manifest, 14);
+        assertEquals("acl-set", steps.get(steps.size() - 1).label(), "the workload ran to its end");
         return Workload.eachStep(steps, tmp, (step, out) -> {
             Workload.assertExportExact(state, step, out, recorded.err());
             if (step.label().equals("file-moved-out")) {
