@@ -18,6 +18,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define AT_REMOVEDIR 0x200
 #define AT_EMPTY_PATH 0x1000
 #define AT_SYMLINK_FOLLOW 0x400
+#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h: in a 32-bit syscall, or a 32-bit program */
 #define __O_TMPFILE 020000000
 #define O_ACCMODE 3
 #define O_CREAT 0100
@@ -1465,7 +1466,11 @@ int BPF_PROG(tm_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 	if (!bpf_map_lookup_elem(&tracked, &tgid))
 		return 0;
-	s = begin(bpf_ktime_get_ns(), TM_OP_EXEC, 0);
+	/*
+	 * A 32-bit program's syscalls have other numbers, which this program does not decode: its exec says so
+	 * (set_personality_ia32 has set TS_COMPAT by now), and the recording reports it.
+	 */
+	s = begin(bpf_ktime_get_ns(), TM_OP_EXEC, BPF_CORE_READ(p, thread_info.status) & TS_COMPAT ? TM_FLAG_APPROXIMATE : 0);
 	if (!s)
 		return 0;
 	s->hdr.mode = BPF_CORE_READ(p, real_parent, tgid);

@@ -2,6 +2,7 @@ package dev.timemachine.api;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the {@code s:} keyspace says about one recording.
@@ -21,9 +22,22 @@ public record RecordingInfo(int id, long startMonoNs, long startWallNs, long end
                             List<String> roots, String capture, int exitCode, boolean complete,
                             Map<String, Long> counters) {
 
+    /** The counter of programs run whose file changes the capture could not see (32-bit ones). */
+    public static final String UNSEEN_PROGRAMS = "unseenPrograms";
+
     public RecordingInfo {
         command = List.copyOf(command);
         roots = List.copyOf(roots);
         counters = Map.copyOf(counters);
+    }
+
+    /**
+     * What a reader of this recording must be told before trusting it as a whole, or empty: processes ran programs
+     * whose file changes the capture could not see, so the recording may lack some.
+     */
+    public Optional<String> incompleteness() {
+        long n = counters.getOrDefault(UNSEEN_PROGRAMS, 0L);
+        return n == 0 ? Optional.empty() : Optional.of(n + (n == 1 ? " process" : " processes")
+                + " ran a 32-bit program, whose file changes the capture does not see: the recording may lack them");
     }
 }

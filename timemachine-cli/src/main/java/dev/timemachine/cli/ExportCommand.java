@@ -57,6 +57,7 @@ final class ExportCommand implements Callable<Integer> {
                 w.printf("%d approximate files (rebuilt from the best snapshot available, not byte for byte):%n", s.approximate().size());
                 s.approximate().forEach(a -> w.printf("  %s: %s%n", a.path(), a.describe()));
             }
+            rec.incompleteness().ifPresent(why -> spec.commandLine().getErr().println("timemachine: warning: " + why));
             if (!s.refused().isEmpty()) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.printf("timemachine: export incomplete: %d recorded paths were not written:%n", s.refused().size());

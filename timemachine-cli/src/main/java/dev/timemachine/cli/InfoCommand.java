@@ -87,6 +87,7 @@ final class InfoCommand implements Callable<Integer> {
                     new TreeMap<>(r.counters()).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
                     out.printf("  counters  %s%n", sb);
                 }
+                r.incompleteness().ifPresent(why -> out.printf("  warning   %s%n", why));
                 if (time != null) {
                     long t = Times.resolve("--time", time, r);
                     List<ExportSummary.Approximate> approximate = tm.approximateAt(r, t);

@@ -146,6 +146,7 @@ final class RecordCommand implements Callable<Integer> {
         }
         // after close: the state dir's size is what it holds on disk
         err.println("timemachine: " + summary(outcome.recording(), outcome.approximate().size()));
+        outcome.recording().incompleteness().ifPresent(why -> err.println("timemachine: warning: " + why));
         if (outcome.failure() != null) {
             err.println("timemachine: recording stopped early: " + outcome.failure().getMessage()
                     + "; what was journaled before that is kept");

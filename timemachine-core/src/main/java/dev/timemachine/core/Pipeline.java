@@ -61,6 +61,7 @@ final class Pipeline {
     private final JournalTail tail = new JournalTail(MEMORY_BOUND);
     private final AtomicLong journaled = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong late = new AtomicLong();
+    private final AtomicLong unseenPrograms = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
     private final AtomicLong payloadBytes = new AtomicLong();
     private final AtomicLong journaledEvents = new AtomicLong();
@@ -107,6 +108,11 @@ final class Pipeline {
     /** What stopped the recording early, or null. */
     Throwable failure() {
         return failure;
+    }
+
+    /** Programs run whose syscalls the capture does not decode (32-bit ones: an EXEC flagged approximate). */
+    long unseenPrograms() {
+        return unseenPrograms.get();
     }
 
     /** Events stamped before the watermark that arrived after it; journaled at the watermark instead. */
@@ -183,6 +189,9 @@ final class Pipeline {
                 Consumer<FsEvent> offer = e -> mapped.offer(e, take);
                 int n = source.poll(e -> {
                     oldest[0] = Math.min(oldest[0], e.timeNs());
+                    if (e.op() == Op.EXEC && e.has(FsEvent.FLAG_APPROXIMATE)) {
+                        unseenPrograms.incrementAndGet();
+                    }
                     if (e.op() == Op.COPY && filter.accepts(e.path()) && !filter.accepts(e.path2())) {
                         List<FsEvent> known = outside.copied(e);
                         if (known != null) {

@@ -134,6 +134,9 @@ final class Recorder {
             counters.put("dropped", source.droppedRecords()); // LOST events re-report these drops per file
             counters.put("approximate", c.approximateFiles());
             counters.put("late", pipeline.lateEvents());
+            if (pipeline.unseenPrograms() > 0) {
+                counters.put(RecordingInfo.UNSEEN_PROGRAMS, pipeline.unseenPrograms());
+            }
             counters.put("compactionLagNanos", lagNanos);
             counters.put("unjournaled", pipeline.unjournaledEvents());
             counters.put("baselineFiles", baseline.files());

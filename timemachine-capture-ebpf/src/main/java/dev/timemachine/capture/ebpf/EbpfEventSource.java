@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * an O_CREAT or O_TRUNC open, followed by TRUNCATE to 0 for O_TRUNC; TRUNCATE, FALLOCATE (every mode but a
  * plain KEEP_SIZE, the mode bits in {@link FsEvent#mode()}), RENAME,
  * EXCHANGE, UNLINK, MKDIR, RMDIR, CHMOD, SYMLINK and LINK; COPY for copy_file_range, sendfile and splice from a
- * regular file (the source offset in {@link FsEvent#sourceOffset()}); EXEC for every exec (program, argv, parent) and FORK for every new process (its parent);
+ * regular file (the source offset in {@link FsEvent#sourceOffset()}); EXEC for every exec (program, argv, parent;
+ * {@link FsEvent#FLAG_APPROXIMATE} for a 32-bit program, whose syscalls are not decoded) and FORK for every new
+ * process (its parent);
  * REREAD (with
  * {@link FsEvent#FLAG_APPROXIMATE}) when bytes changed unseen: a shared writable mmap (at mmap; at msync and
  * munmap with {@link FsEvent#FLAG_SYNCED}, and so for each such file once more, offset and length 0, when the
@@ -38,7 +40,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * offset cannot be pinned down carries {@link FsEvent#FLAG_APPROXIMATE}.
  *
  * <p>Known limits: a file or directory renamed by an untracked process keeps its old path in later
- * events; {@code ..} in a user-supplied name is folded lexically; 32-bit syscalls are not seen.
+ * events; {@code ..} in a user-supplied name is folded lexically; 32-bit syscalls are not seen (a 32-bit
+ * program's exec says so).
  *
  * <p>Ordering: events of one CPU arrive in order; across CPUs they may be slightly out of timestamp
  * order. Thread-safety: {@link #poll} from one thread at a time; {@link #track}, the counters and
