@@ -2,18 +2,9 @@ package dev.timemachine.cli.fidelity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Copies that pass no bytes through user space ({@code workload.py copies}): the real {@code cp}, {@code cat} and
@@ -22,24 +13,25 @@ import org.junit.jupiter.api.io.TempDir;
  * after its copy, so each step exports exactly only if the copy took the source's bytes of its own instant; none
  * is reported approximate.
  */
-class CopyFidelityTest {
+class CopyFidelityTest extends ExactScenarioTest {
+    @Override
+    String scenario() {
+        return "copies";
+    }
 
-    @TempDir
-    static Path tmp;
-    static Path state;
-    static Path manifest;
-    static Path root;
-    static Cli recorded;
+    @Override
+    String[] arguments() throws Exception {
+        return new String[] {Files.createDirectory(tmp.resolve("outside")).toString()};
+    }
 
-    @BeforeAll
-    static void recordTheWorkload() throws IOException {
-        assumeTrue(Workload.isRoot(), Workload.NEEDS_ROOT);
-        root = Files.createDirectory(tmp.resolve("root"));
-        Path outside = Files.createDirectory(tmp.resolve("outside"));
-        state = tmp.resolve("state");
-        manifest = tmp.resolve("manifest.txt");
-        recorded = Workload.record(state, root, List.of(), "copies", manifest, outside.toString());
-        Workload.assertRecorded(recorded);
+    @Override
+    int steps() {
+        return 12;
+    }
+
+    @Override
+    String lastStep() {
+        return "copy-within-a-file";
     }
 
     @Test
@@ -55,18 +47,5 @@ class CopyFidelityTest {
         Cli history = Cli.run("history", "--state-dir", state.toString(), root.resolve("copy.bin").toString());
         assertEquals(0, history.exitCode(), history.printed());
         assertTrue(history.out().lines().findFirst().orElse("").endsWith("(cp src.bin copy.bin)"), history.out());
-    }
-
-    @Test
-    void nothingIsApproximate() {
-        assertTrue(recorded.err().contains(" 0 approximate files"), recorded.printed());
-    }
-
-    /** Every step exports exactly, and export calls nothing approximate. */
-    @TestFactory
-    Stream<DynamicTest> exportAtEveryStepEqualsTheTreeOfThatStep() throws IOException {
-        List<TreeManifest.Step> steps = Workload.steps(manifest, 12);
-        assertEquals("copy-within-a-file", steps.get(steps.size() - 1).label(), "the workload ran to its end");
-        return Workload.eachStep(steps, tmp, (step, out) -> Workload.assertExportExact(state, step, out, recorded.err()));
     }
 }
