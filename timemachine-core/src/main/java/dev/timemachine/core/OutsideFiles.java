@@ -18,11 +18,13 @@ import java.util.Map;
  * {@link MovedIn} could only read the file from disk and call it approximate when it was written just before; a
  * copy from one into the roots becomes the writes of its range, where {@link OutsideCopy} would.
  * Anything else done to such a file (a copy into it, a mapping, a lost record, an fallocate) forgets it, and so
- * does holding more than {@link #MAX_BYTES} for all of them together (the oldest go first). Used by the
- * consumer's thread only, for the events outside the roots.
+ * does holding more than {@link #MAX_BYTES} or {@link #MAX_FILES} for all of them together (the oldest go
+ * first). Used by the consumer's thread only, for the events outside the roots.
  */
 final class OutsideFiles {
     static final long MAX_BYTES = 64L << 20;
+    /** Files known at most (a build creates many outside the roots that never come in): the oldest go first. */
+    static final int MAX_FILES = 1 << 16;
 
     /** A file's bytes, in the first {@code size} bytes of {@code bytes}, and its mode (-1: not known). */
     private static final class Known {
@@ -45,13 +47,13 @@ final class OutsideFiles {
             case CREATE -> {
                 if (e.length() == 0) {
                     forget(path);
-                    files.put(path, new Known(e.mode())); // empty once open, new or not: its bytes are known
+                    track(path, new Known(e.mode())); // empty once open, new or not: its bytes are known
                 }
             }
             case TRUNCATE -> {
                 Known k = files.get(path);
                 if (k == null && e.length() == 0) {
-                    files.put(path, new Known(-1));
+                    track(path, new Known(-1));
                 } else if (k != null && room(path, k, e.length())) {
                     Arrays.fill(k.bytes, (int) Math.min(k.size, e.length()), k.size, (byte) 0);
                     k.size = (int) e.length();
@@ -181,6 +183,14 @@ final class OutsideFiles {
         byte[] dest = Arrays.copyOf(to, to.length + p.length - from.length);
         System.arraycopy(p, from.length, dest, to.length, p.length - from.length);
         return dest;
+    }
+
+    private void track(ByteBuffer path, Known k) {
+        files.put(path, k);
+        for (Iterator<Known> it = files.values().iterator(); files.size() > MAX_FILES; ) {
+            held -= it.next().bytes.length;
+            it.remove();
+        }
     }
 
     private void forget(ByteBuffer path) {
