@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,14 +75,25 @@ class MappedFidelityTest {
                 && l.contains("python")), "the reason and the process: " + info.printed());
         Cli later = Cli.run("info", "--state-dir", state.toString(), "--time", "@" + unmapped);
         assertTrue(later.out().contains(": none"), "exact once unmapped: " + later.printed());
-        Cli cat = Cli.run("cat", "--state-dir", state.toString(), "--time", "@" + stored, root.resolve("pages.bin").toString());
+        Cli cat = quietCat("--state-dir", state.toString(), "--time", "@" + stored, root.resolve("pages.bin").toString());
         assertEquals(0, cat.exitCode(), cat.printed());
         assertTrue(cat.err().contains("is approximate at") && cat.err().contains(why) && cat.err().contains("by pid "),
                 cat.printed());
-        Cli exact = Cli.run("cat", "--state-dir", state.toString(), "--time", "@" + unmapped, root.resolve("pages.bin").toString());
+        Cli exact = quietCat("--state-dir", state.toString(), "--time", "@" + unmapped, root.resolve("pages.bin").toString());
         assertFalse(exact.err().contains("approximate"), exact.printed());
         Cli history = Cli.run("history", "--state-dir", state.toString(), root.resolve("pages.bin").toString());
         assertTrue(history.out().contains("APPROXIMATE (" + why), history.printed());
+    }
+
+    /** cat, its raw bytes (which go to System.out, not to the writers Cli captures) kept out of the test's log. */
+    private static Cli quietCat(String... args) {
+        PrintStream saved = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            return Cli.run(Stream.concat(Stream.of("cat"), Stream.of(args)).toArray(String[]::new));
+        } finally {
+            System.setOut(saved);
+        }
     }
 
     private static TreeManifest.Step step(String label) {
