@@ -39,6 +39,7 @@ final class RocksKeyValueStore implements KeyValueStore {
     private final Path dir;
     private final ThreadLocal<byte[]> spareBuffer = new ThreadLocal<>();
     private final RocksDB db;
+    private final boolean readOnly;
     private final RocksTuning tuning;
     private final WriteOptions writeOptions;
     private final EnumMap<Keyspace, ColumnFamilyHandle> families;
@@ -51,9 +52,10 @@ final class RocksKeyValueStore implements KeyValueStore {
     private final Lock writeLock;
     private volatile boolean closed;
 
-    RocksKeyValueStore(Path dir, RocksDB db, RocksTuning tuning, EnumMap<Keyspace, ColumnFamilyHandle> families,
-            List<ColumnFamilyHandle> allHandles) {
+    RocksKeyValueStore(Path dir, RocksDB db, boolean readOnly, RocksTuning tuning,
+            EnumMap<Keyspace, ColumnFamilyHandle> families, List<ColumnFamilyHandle> allHandles) {
         this.dir = dir;
+        this.readOnly = readOnly;
         this.db = db;
         this.tuning = tuning;
         this.writeOptions = tuning.writeOptions();
@@ -166,11 +168,13 @@ final class RocksKeyValueStore implements KeyValueStore {
     }
 
     /**
-     * Syncs the write-ahead log (so a clean close is also safe against a later power loss), then frees every
-     * native handle: open cursors, column families, the database, and last the options they point into. A sync
-     * or close that fails here (a full disk: RocksDB then refuses to flush) is not an error of the close: every
-     * committed batch is in the write-ahead log as far as a process crash is concerned, the next open replays
-     * it, and callers that need power-loss durability ask for it with {@link #sync()}.
+     * Flushes the memtables to table files, so that what was written does not live in the write-ahead log alone
+     * (a damaged log then loses nothing of a store closed cleanly), syncs the log (so a clean close is also safe
+     * against a later power loss), then frees every native handle: open cursors, column families, the database,
+     * and last the options they point into. A flush, sync or close that fails here (a full disk: RocksDB then
+     * refuses to flush) is not an error of the close: every committed batch is in the write-ahead log as far as a
+     * process crash is concerned, the next open replays it, and callers that need power-loss durability ask for
+     * it with {@link #sync()}.
      */
     @Override
     public void close() {
@@ -180,6 +184,13 @@ final class RocksKeyValueStore implements KeyValueStore {
                 return;
             }
             closed = true;
+            if (!readOnly) {
+                try (org.rocksdb.FlushOptions options = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+                    db.flush(options, allHandles);
+                } catch (RocksDBException e) {
+                    // best effort, see above
+                }
+            }
             try {
                 db.flushWal(true);
             } catch (RocksDBException e) {

@@ -1,5 +1,6 @@
 package dev.timemachine.store.rocks;
 
+import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
@@ -90,7 +91,7 @@ public final class RocksStorageEngine implements StorageEngine {
             for (Keyspace keyspace : Keyspace.values()) {
                 families.put(keyspace, handles.get(1 + keyspace.ordinal()));
             }
-            return Optional.of(new RocksKeyValueStore(dir, db, tuning, families, handles));
+            return Optional.of(new RocksKeyValueStore(dir, db, readOnly, tuning, families, handles));
         } catch (RocksDBException e) {
             handles.forEach(ColumnFamilyHandle::close);
             tuning.close();
@@ -99,6 +100,17 @@ public final class RocksStorageEngine implements StorageEngine {
             handles.forEach(ColumnFamilyHandle::close);
             tuning.close();
             throw e;
+        }
+    }
+
+    /** {@code " (write-ahead log 000004.log)"}: where an open's corruption most often lies; empty if none. */
+    private static String writeAheadLogs(Path dir) {
+        try (var files = Files.list(dir)) {
+            List<String> logs = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".log")).sorted()
+                    .toList();
+            return logs.isEmpty() ? "" : " (write-ahead log " + String.join(", ", logs) + ")";
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 
@@ -125,6 +137,12 @@ public final class RocksStorageEngine implements StorageEngine {
         if (status != null && status.getCode() == Status.Code.IOError && message.contains("LOCK")) {
             return new TimeMachineException("RocksDB store " + dir + " is already open, by another process or"
                     + " elsewhere in this one (its LOCK file is held): " + RocksKeyValueStore.describe(e), e);
+        }
+        if (status != null && status.getCode() == Status.Code.Corruption) {
+            // the write-ahead log is replayed with TolerateCorruptedTailRecords: only a record cut short at its end
+            // (a crash) is let go; damage anywhere else stops the open, before anything is rewritten
+            return new CorruptDataException(dir.toString(), "the RocksDB store is damaged, and was left as it is: "
+                    + RocksKeyValueStore.describe(e) + writeAheadLogs(dir), e);
         }
         return new TimeMachineException("RocksDB store " + dir + ": cannot open: " + RocksKeyValueStore.describe(e), e);
     }

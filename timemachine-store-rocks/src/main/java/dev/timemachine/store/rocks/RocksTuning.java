@@ -43,6 +43,10 @@ final class RocksTuning implements AutoCloseable {
                 // Replaying the WAL into memtables instead of flushing it at open: a state dir whose disk filled
                 // up can still be opened and read.
                 .setAvoidFlushDuringRecovery(true)
+                // A write-ahead log record cut short at the end is what a crash leaves, and is let go; damage
+                // anywhere else (a flipped byte: a checksum mismatch) fails the open instead of dropping the rest
+                // of the log in silence, as the default point-in-time recovery does.
+                .setWalRecoveryMode(org.rocksdb.WALRecoveryMode.TolerateCorruptedTailRecords)
                 // Two flush threads: the journal writer alone fills 64 MB memtables faster than one thread can
                 // flush them (LZ4 and table building run at about the writer's speed per event), and a second
                 // flush of the same family can run while the first finishes. Journal compactions are trivial
