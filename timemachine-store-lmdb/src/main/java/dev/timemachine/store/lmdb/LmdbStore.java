@@ -1,14 +1,20 @@
 package dev.timemachine.store.lmdb;
 
+import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -108,6 +114,7 @@ final class LmdbStore implements KeyValueStore {
         }
         Env<byte[]> env = null;
         try {
+            checkDataFile(dir.resolve("data.mdb"));
             List<EnvFlags> flags = new ArrayList<>(List.of(EnvFlags.MDB_NOTLS));
             if (readOnly) {
                 flags.addAll(List.of(EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOLOCK));
@@ -148,6 +155,57 @@ final class LmdbStore implements KeyValueStore {
             }
             OPEN_DIRS.remove(dir);
             throw e;
+        }
+    }
+
+    /** LMDB's meta page: {@code mm_magic}, the page size ({@code mm_dbs[FREE_DBI].md_pad}), mm_last_pg, mm_txnid. */
+    private static final int META_MAGIC = 16;
+    private static final int META_PAGE_SIZE = 40;
+    private static final int META_LAST_PAGE = 136;
+    private static final int META_TXNID = 144;
+    private static final int MDB_MAGIC = 0xBEEFC0DE;
+
+    /**
+     * Refuses a data file shorter than its newest meta page says it is: LMDB maps the file and would read past its
+     * end, which kills the JVM (SIGBUS) instead of failing. A file not created yet, or empty, is LMDB's to set up.
+     */
+    static void checkDataFile(Path data) {
+        long size;
+        ByteBuffer head = ByteBuffer.allocate(META_TXNID + 8).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
+            size = ch.size();
+            if (size == 0) {
+                return;
+            }
+            long newest = -1;
+            long needed = -1;
+            long pageSize = 0;
+            for (int meta = 0; meta < 2; meta++) {
+                head.clear();
+                ch.read(head, meta * pageSize);
+                if (head.position() < head.capacity() || head.getInt(META_MAGIC) != MDB_MAGIC) {
+                    throw new CorruptDataException(data.toString(), "not an LMDB data file, or its meta page "
+                            + meta + " is damaged (" + size + " bytes)");
+                }
+                pageSize = Integer.toUnsignedLong(head.getInt(META_PAGE_SIZE));
+                if (pageSize < 512 || pageSize > (1 << 16) || Long.bitCount(pageSize) != 1) {
+                    throw new CorruptDataException(data.toString(), "its meta page " + meta + " names a page size of "
+                            + pageSize + " bytes: damaged");
+                }
+                long txnid = head.getLong(META_TXNID);
+                if (txnid > newest) {
+                    newest = txnid;
+                    needed = (head.getLong(META_LAST_PAGE) + 1) * pageSize;
+                }
+            }
+            if (size < needed) {
+                throw new CorruptDataException(data.toString(), "is " + size + " bytes, but its meta page says it holds "
+                        + needed + ": the file was cut short");
+            }
+        } catch (NoSuchFileException e) {
+            // a new environment
+        } catch (IOException e) {
+            throw new TimeMachineException("cannot read LMDB data file " + data + ": " + e, e);
         }
     }
 
