@@ -49,10 +49,15 @@ final class ExportCommand implements Callable<Integer> {
         try (TimeMachine tm = store.open(spec)) {
             RecordingInfo rec = store.recording(tm);
             long t = Times.resolve("--time", time, rec);
-            ExportSummary s = tm.export(rec, t, out, force, TerminalProgress.of(spec.commandLine().getErr(), "export"));
+            ExportSummary s;
+            try {
+                s = tm.export(rec, t, out, force, TerminalProgress.of(spec.commandLine().getErr(), "export"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--out " + e.getMessage());
+            }
             PrintWriter w = spec.commandLine().getOut();
             w.printf("exported recording %d at %s to %s: %d files, %d directories, %d symlinks, %s%n", rec.id(),
-                    Times.offset(t, rec), out, s.files(), s.directories(), s.symlinks(), Sizes.human(s.bytes()));
+                    Times.offset(t, rec), where(), s.files(), s.directories(), s.symlinks(), Sizes.human(s.bytes()));
             if (!s.approximate().isEmpty()) {
                 w.printf("%d approximate files (rebuilt from the best snapshot available, not byte for byte):%n", s.approximate().size());
                 s.approximate().forEach(a -> w.printf("  %s: %s%n", a.path(), a.describe()));
@@ -76,6 +81,17 @@ final class ExportCommand implements Callable<Integer> {
             return !entries.iterator().hasNext();
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Where the export went: {@code --out}, or the directory it resolves to through symlinks, saying so. */
+    private String where() {
+        try {
+            Path real = out.toRealPath();
+            return real.equals(out.toAbsolutePath().normalize()) ? out.toString()
+                    : real + " (--out " + out + " resolves to it through a symlink; nothing was written outside it)";
+        } catch (IOException e) {
+            return out.toString();
         }
     }
 }

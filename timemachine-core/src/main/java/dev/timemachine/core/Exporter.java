@@ -14,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Writes the recorded roots of one recording, as they were at an instant, under an output directory
@@ -195,11 +197,20 @@ final class Exporter {
                 case REGULAR -> {
                     clear(dest, lstat(dest));
                     written.add(dest);
-                    try (FileChannel ch = FileChannel.open(dest, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                            NOFOLLOW), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-                        state.layout.writeTo(ch, store.content());
+                    // under a name of its own until it is whole: a failed export leaves no partial file that
+                    // looks like a good one (the rename replaces nothing: dest was cleared)
+                    Path partial = dest.resolveSibling(".timemachine-partial-" + UUID.randomUUID());
+                    try {
+                        try (FileChannel ch = FileChannel.open(partial, Set.of(StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.WRITE, NOFOLLOW),
+                                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                            state.layout.writeTo(ch, store.content());
+                        }
+                        setMode(partial, state.mode);
+                        Files.move(partial, dest, StandardCopyOption.ATOMIC_MOVE);
+                    } finally {
+                        Files.deleteIfExists(partial);
                     }
-                    setMode(dest, state.mode);
                     files++;
                     bytes += state.size();
                     if (state.approximate()) {

@@ -364,12 +364,33 @@ public final class TimeMachine implements AutoCloseable {
      * outside {@code out}, and no symlink inside it is followed.
      *
      * @param force write into a non-empty {@code out}, replacing entries in the way
-     * @throws IllegalArgumentException if {@code out} is not a directory, or not empty and {@code force} is off
+     * @throws IllegalArgumentException if {@code out} is not a directory, or not empty and {@code force} is off, or
+     *                                  it is inside this state dir or holds it (symlinks resolved)
      * @throws TimeMachineException     if the output cannot be written, or stored data is missing or corrupt
      */
     public ExportSummary export(RecordingInfo recording, long atNs, Path out, boolean force, ProgressListener progress) {
         ensureOpen();
+        Path target = resolved(out);
+        Path state = resolved(stateDir);
+        if (target.startsWith(state) || state.startsWith(target)) {
+            throw new IllegalArgumentException(out + (target.startsWith(state) ? " is inside the state dir "
+                    : " holds the state dir ") + stateDir + ": exporting there could overwrite the recording");
+        }
         return new Exporter(store, recording, progress).export(atNs, out, force);
+    }
+
+    /** {@code p} with every symlink of the part that exists resolved, the rest appended as given. */
+    private static Path resolved(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing == null ? abs : existing.toRealPath().resolve(existing.relativize(abs));
+        } catch (IOException e) {
+            return abs;
+        }
     }
 
     /** The files of {@code recording} that are approximate at {@code atNs}, each with why and which process made it so. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.timemachine.api.ContentHash;
+import dev.timemachine.api.VersionRecord;
 import dev.timemachine.cli.fidelity.Cli;
 import dev.timemachine.core.TimeMachine;
 import dev.timemachine.core.StoreTesting;
@@ -119,5 +121,62 @@ class ExportSafetyTest {
         assertFalse(Files.isSymbolicLink(out.resolve("a.txt")));
         assertEquals("recorded a\n", Files.readString(out.resolve("a.txt")));
         assertEquals("x\n", Files.readString(out.resolve("dir/x.txt")));
+    }
+
+    /** --out inside the state dir, or holding it, even through a symlink and with --force: refused, nothing touched. */
+    @Test
+    void anExportIntoItsOwnStateDirIsRefusedAndTheStateDirKept() throws IOException {
+        Path state = stateWith(r -> r.file("/w/ok.txt", START + S, 0644, "fine\n"));
+        Files.createSymbolicLink(tmp.resolve("into-state"), state);
+        Map<String, Long> before = sizes(state);
+        for (String out : List.of(state.resolve("db").toString(), state.toString(), tmp.toString(),
+                tmp.resolve("into-state").resolve("new").toString())) {
+            Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "latest", "--out", out, "--force");
+            assertEquals(2, r.exitCode(), out + ": " + r.printed());
+            assertTrue(r.err().contains("state dir") && r.err().lines().count() == 1, r.printed());
+        }
+        assertEquals(before, sizes(state), "the state dir is as it was");
+        assertEquals(0, Cli.run("info", "--state-dir", state.toString()).exitCode());
+    }
+
+    @Test
+    void aSymlinkedOutIsResolvedOnceAndSaidSo() throws IOException {
+        Path state = stateWith(r -> r.file("/w/ok.txt", START + S, 0644, "fine\n"));
+        Path real = Files.createDirectory(tmp.resolve("real-out"));
+        Path link = Files.createSymbolicLink(tmp.resolve("out-link"), real);
+        Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "latest", "--out", link.toString());
+        assertEquals(0, r.exitCode(), r.printed());
+        assertTrue(r.out().contains("to " + real.toRealPath() + " (--out " + link + " resolves to it"), r.printed());
+        assertEquals("fine\n", Files.readString(real.resolve("ok.txt")));
+    }
+
+    /** Each file is written under a name of its own and renamed into place whole: a failure leaves no partial file. */
+    @Test
+    void aFailedExportLeavesNoPartialFileUnderItsName() throws IOException {
+        // 200,000 bytes stored, then 100,000 more whose content the store does not hold: the export fails midway
+        byte[] unstored = new byte[100_000];
+        Path state = stateWith(r -> r.file("/w/a-small.txt", START + S, 0644, "small\n")
+                .file("/w/big.bin", START + S, 0644, "x".repeat(200_000))
+                .add("/w/big.bin", START + 2 * S, new VersionRecord(VersionRecord.Kind.EXTENT, 200_000, unstored.length,
+                        ContentHash.sha256(unstored), 0100644, null, 0)));
+        Path out = tmp.resolve("out");
+        Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "latest", "--out", out.toString());
+        assertEquals(1, r.exitCode(), r.printed());
+        assertEquals("small\n", Files.readString(out.resolve("a-small.txt")), "written before the failure");
+        try (Stream<Path> all = Files.list(out)) {
+            assertEquals(List.of("a-small.txt"), all.map(p -> p.getFileName().toString()).toList(),
+                    "big.bin is not there cut short, and nothing half-written is left");
+        }
+    }
+
+    private static Map<String, Long> sizes(Path dir) throws IOException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("LOG"))
+                    .toList()) {
+                out.put(dir.relativize(p).toString(), Files.size(p));
+            }
+        }
+        return out;
     }
 }
