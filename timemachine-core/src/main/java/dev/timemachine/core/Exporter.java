@@ -138,7 +138,7 @@ final class Exporter {
             this.force = force;
         }
 
-        ExportSummary run(long atNs) {
+        ExportSummary run(long atNs) throws IOException {
             for (String root : recording.roots()) {
                 Path base = out;
                 byte[] rootBytes = PathBytes.bytes(root);
@@ -166,6 +166,9 @@ final class Exporter {
                 }
                 progress.progress(++done, "paths");
             });
+            if (force) {
+                removeWhatWasNotThere();
+            }
             setDirectoryModes();
             return new ExportSummary(files, dirs, symlinks, bytes,
                     Commands.approximations(store, recording.id(), atNs, approximate), refused);
@@ -301,6 +304,45 @@ final class Exporter {
             } else {
                 Files.delete(p);
             }
+        }
+
+        /**
+         * With {@code force}, {@code out} becomes the tree at the instant: what an earlier export (or anything else)
+         * left there that this one did not write goes, symlinks never followed. The directories leading to a root
+         * stay.
+         */
+        private void removeWhatWasNotThere() throws IOException {
+            Set<Path> keep = new HashSet<>();
+            for (Path p : written) {
+                for (Path q = p; q != null && q.startsWith(out) && keep.add(q); q = q.getParent()) {
+                    // p and its ancestors up to out
+                }
+            }
+            for (Root root : roots) {
+                for (Path q = root.base; q != null && q.startsWith(out) && keep.add(q); q = q.getParent()) {
+                    // the directories a root's contents go under
+                }
+            }
+            Files.walkFileTree(out, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    if (!keep.contains(file)) {
+                        Files.delete(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (e != null) {
+                        throw e;
+                    }
+                    if (!keep.contains(dir)) {
+                        Files.delete(dir);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         }
 
         private void setDirectoryModes() {

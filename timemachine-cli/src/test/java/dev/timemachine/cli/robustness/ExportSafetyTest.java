@@ -123,6 +123,26 @@ class ExportSafetyTest {
         assertEquals("x\n", Files.readString(out.resolve("dir/x.txt")));
     }
 
+    /** --force makes --out the tree at T: what a later export of the same recording left there goes, links not followed. */
+    @Test
+    void forceOverALaterExportLeavesExactlyTheTreeAtT() throws IOException {
+        Path victim = Files.createDirectory(tmp.resolve("victim"));
+        Files.writeString(victim.resolve("keep.txt"), "not ours\n");
+        Path state = stateWith(r -> r
+                .file("/w/early.txt", START + S, 0644, "early\n")
+                .dir("/w/later-dir", START + 3 * S, 0755)
+                .file("/w/later-dir/late.txt", START + 3 * S, 0644, "late\n")
+                .file("/w/later.txt", START + 3 * S, 0644, "later\n"));
+        Path out = tmp.resolve("out");
+        assertEquals(0, Cli.run("export", "--state-dir", state.toString(), "--time", "latest", "--out", out.toString())
+                .exitCode());
+        Files.createSymbolicLink(out.resolve("later-dir").resolve("to-victim"), victim);
+        Cli r = Cli.run("export", "--state-dir", state.toString(), "--time", "2s", "--out", out.toString(), "--force");
+        assertEquals(0, r.exitCode(), r.printed());
+        assertEquals(List.of("", "early.txt"), everythingUnder(out), "exactly the tree at 2s");
+        assertEquals("not ours\n", Files.readString(victim.resolve("keep.txt")), "a symlink's target is not touched");
+    }
+
     /** --out inside the state dir, or holding it, even through a symlink and with --force: refused, nothing touched. */
     @Test
     void anExportIntoItsOwnStateDirIsRefusedAndTheStateDirKept() throws IOException {
