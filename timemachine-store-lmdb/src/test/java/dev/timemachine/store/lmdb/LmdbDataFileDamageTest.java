@@ -46,8 +46,13 @@ class LmdbDataFileDamageTest {
             f.setLength(Files.size(data) / 2);
         }
         for (boolean readOnly : new boolean[] {false, true}) {
-            CorruptDataException e = assertThrows(CorruptDataException.class, () -> readOnly
-                    ? new LmdbStorageEngine().openReadOnly(dir, Map.of()) : new LmdbStorageEngine().open(dir, Map.of()));
+            CorruptDataException e = assertThrows(CorruptDataException.class, () -> {
+                if (readOnly) {
+                    new LmdbStorageEngine().openReadOnly(dir, Map.of());
+                } else {
+                    new LmdbStorageEngine().open(dir, Map.of());
+                }
+            });
             assertTrue(e.getMessage().contains("data.mdb") && e.getMessage().contains("cut short"), e.getMessage());
         }
     }
