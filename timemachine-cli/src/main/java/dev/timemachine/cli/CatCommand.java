@@ -36,7 +36,7 @@ final class CatCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         try (TimeMachine tm = store.open(spec)) {
             RecordingInfo rec = store.recording(tm);
-            long t = Times.resolve("--time", time, rec);
+            long t = Times.resolve("--time", time, rec, spec.commandLine().getErr());
             byte[] p = RecordedPaths.resolve(path, rec, tm.store().versions(rec.id()));
             Replayer replayer = tm.replayer(rec);
             Optional<FileState> state = replayer.stateAt(p, t);

@@ -52,8 +52,12 @@ final class DiffCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (TimeMachine tm = store.open(spec)) {
             RecordingInfo rec = store.recording(tm);
-            long t1 = Times.resolve("--from", from, rec);
-            long t2 = Times.resolve("--to", to, rec);
+            long t1 = Times.resolve("--from", from, rec, spec.commandLine().getErr());
+            long t2 = Times.resolve("--to", to, rec, spec.commandLine().getErr());
+            if (t1 > t2) {
+                throw new UsageException("--from " + from + " is later than --to " + to
+                        + ": the changes from " + to + " to " + from + " are diff --from " + to + " --to " + from);
+            }
             List<TreeChange> changes = tm.diff(rec, t1, t2);
             for (TreeChange c : changes) {
                 out.printf("%s %s  (%s)%n", c.marker(), PathBytes.display(c.path()), c.detail());

@@ -48,7 +48,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         try (TimeMachine tm = store.open(spec)) {
             RecordingInfo rec = store.recording(tm);
-            long t = Times.resolve("--time", time, rec);
+            long t = Times.resolve("--time", time, rec, spec.commandLine().getErr());
             ExportSummary s;
             try {
                 s = tm.export(rec, t, out, force, TerminalProgress.of(spec.commandLine().getErr(), "export"));

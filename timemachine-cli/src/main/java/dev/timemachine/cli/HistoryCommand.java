@@ -2,6 +2,7 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.ApproximateReason;
 import dev.timemachine.api.RecordingInfo;
+import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.Version;
 import dev.timemachine.api.VersionRecord;
 import dev.timemachine.core.HistoryEntry;
@@ -44,7 +45,8 @@ final class HistoryCommand implements Callable<Integer> {
             byte[] p = RecordedPaths.resolve(path, rec, tm.store().versions(rec.id()));
             List<HistoryEntry> versions = tm.history(rec, p);
             if (versions.isEmpty()) {
-                throw new UsageException(PathBytes.display(p) + " has no versions in recording " + rec.id());
+                // as cat of a path that was not there: a runtime answer, not a usage error
+                throw new TimeMachineException(PathBytes.display(p) + " has no versions in recording " + rec.id());
             }
             for (HistoryEntry h : versions) {
                 Version v = h.version();

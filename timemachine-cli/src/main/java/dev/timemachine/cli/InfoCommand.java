@@ -81,7 +81,10 @@ final class InfoCommand implements Callable<Integer> {
                 out.printf("  roots     %s%n", String.join(", ", r.roots()));
                 out.printf("  capture   %s%n", r.capture());
                 out.printf("  exit code %s, %s%n", r.exitCode() < 0 ? "unknown" : String.valueOf(r.exitCode()),
-                        r.complete() ? "complete" : "incomplete");
+                        !r.complete() ? "incomplete"
+                                : r.counters().containsKey("recovered")
+                                ? "recovered: ended when the recorder was killed; what it had journaled is kept"
+                                : "complete");
                 if (!r.counters().isEmpty()) {
                     StringBuilder sb = new StringBuilder();
                     new TreeMap<>(r.counters()).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));

@@ -77,6 +77,10 @@ public final class Main {
         for (Class<?> c : named.isEmpty() ? TimeMachineCommand.SUBCOMMANDS : named) {
             cli.addSubcommand(c);
         }
+        // -V on a subcommand prints the version too (picocli gives each command its own provider, none by default)
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(cli.getCommandSpec().versionProvider());
+        }
         CommandLine record = cli.getSubcommands().get("record");
         if (record != null) {
             // everything after the recorded command's name is its own: `record ls -la` must not parse -la

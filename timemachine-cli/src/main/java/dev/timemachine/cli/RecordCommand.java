@@ -117,6 +117,12 @@ final class RecordCommand implements Callable<Integer> {
                 throw new UsageException("--path " + root + " is not a directory");
             }
         }
+        String missing = unrunnable(command.get(0));
+        if (missing != null) {
+            discard(early);
+            err.println("timemachine: cannot run " + command.get(0) + ": " + missing + "; nothing was recorded");
+            return 127; // as a shell says of a command it cannot find
+        }
         if (!compact.equals("now") && !compact.equals("later")) {
             discard(early);
             throw new UsageException("--compact: expected now or later, got '" + compact + "'");
@@ -188,5 +194,25 @@ final class RecordCommand implements Callable<Integer> {
                 String.join(" ", r.command()), (r.endMonoNs() - r.startMonoNs()) / 1e9, c.getOrDefault("events", 0L),
                 Sizes.human(c.getOrDefault("bytes", 0L)), c.getOrDefault("versions", 0L), c.getOrDefault("dropped", 0L),
                 approximate, compaction, Sizes.human(Sizes.ofTree(stateDir)), r.id(), stateDir);
+    }
+
+    /**
+     * Why {@code program} cannot be run, or null if it can: a path that is not an executable file, or a name that
+     * no directory of PATH holds as one. Checked before anything is recorded, so that a typo leaves no recording.
+     */
+    static String unrunnable(String program) {
+        if (program.contains("/")) {
+            Path p = Path.of(program);
+            return !Files.exists(p) ? "no such file" : Files.isDirectory(p) ? "it is a directory"
+                    : !Files.isExecutable(p) ? "it is not executable" : null;
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        for (String dir : path.split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir).resolve(program);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return null;
+            }
+        }
+        return "not found in PATH";
     }
 }

@@ -147,7 +147,9 @@ class ReadCommandsTest {
         assertTrue(lines.get(1).startsWith("+2.000s") && lines.get(1).contains("size 18"), lines.get(1));
         CliRunner json = CliRunner.run("history", "--state-dir", s(), "/w/old", "--json");
         assertTrue(json.out().contains("\"kind\":\"DELETE\"") && json.out().contains("\"exists\":false"), json.out());
-        assertOneLineUsageError(CliRunner.run("history", "--state-dir", s(), "/w/never"), "has no versions");
+        CliRunner never = CliRunner.run("history", "--state-dir", s(), "/w/never");
+        assertEquals(1, never.exitCode(), never.err());
+        assertTrue(never.err().contains("has no versions"), never.err());
     }
 
     @Test
@@ -248,5 +250,48 @@ class ReadCommandsTest {
         assertTrue(o.contains("\"recordings\":[{\"id\":2,\"command\":[\"make\",\"test\"],\"startWall\":\"2026-11-25T17:00:00Z\""), o);
         assertTrue(o.contains("\"durationNs\":" + 10 * S) && o.contains("\"complete\":true"), o);
         assertEquals(1, json.out().lines().count());
+    }
+
+    /** An instant outside the recording is shown with a warning saying what it shows instead. */
+    @Test
+    void anInstantOutsideTheRecordingIsShownWithAWarning() {
+        Path out = tmp.resolve("late");
+        CliRunner late = CliRunner.run("export", "--state-dir", s(), "--time", "1m", "--out", out.toString());
+        assertEquals(0, late.exitCode(), late.err());
+        assertTrue(late.err().contains("warning: --time 1m is 50.000s after recording 2 ended (at +10.000s): this is its last state"),
+                late.err());
+        assertTrue(Files.exists(out.resolve("a.txt")));
+        CliRunner early = CliRunner.run("cat", "--state-dir", s(), "--time", "2026-11-25T16:59:59Z", "/w/a.txt");
+        assertTrue(early.err().contains("warning: --time 2026-11-25T16:59:59Z is 1.000s before recording 2 started"),
+                early.err());
+        CliRunner inside = CliRunner.run("cat", "--state-dir", s(), "--time", "5s", "/w/a.txt");
+        assertFalse(inside.err().contains("warning"), inside.err());
+    }
+
+    @Test
+    void aDateThatDoesNotExistIsSaidSo() {
+        assertOneLineUsageError(CliRunner.run("export", "--state-dir", s(), "--time", "2026-13-45T00:00:00Z", "--out",
+                tmp.resolve("x").toString()), "not a date and time that exists (Invalid value for MonthOfYear");
+    }
+
+    @Test
+    void aDiffFromLaterThanToIsAUsageError() {
+        assertOneLineUsageError(CliRunner.run("diff", "--state-dir", s(), "--from", "3s", "--to", "1s"),
+                "--from 3s is later than --to 1s");
+    }
+
+    @Test
+    void historyOfAPathNeverRecordedFailsAsCatDoes() {
+        CliRunner history = CliRunner.run("history", "--state-dir", s(), "/w/never");
+        CliRunner cat = CliRunner.run("cat", "--state-dir", s(), "/w/never");
+        assertEquals(1, history.exitCode(), history.err());
+        assertEquals(cat.exitCode(), history.exitCode());
+    }
+
+    @Test
+    void versionOnASubcommandPrintsIt() {
+        CliRunner r = CliRunner.run("export", "-V");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().startsWith("timemachine "), r.out());
     }
 }

@@ -175,6 +175,13 @@ public final class TimeSpec {
         try {
             instant = OffsetDateTime.parse(t, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeException e) {
+            String why = e.getMessage() == null ? "" : e.getMessage();
+            int at = why.indexOf("could not be parsed: ");
+            if (t.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})") && at >= 0) {
+                // the shape is right, a field is not: say which
+                throw new IllegalArgumentException("bad time value '" + original + "': not a date and time that exists ("
+                        + why.substring(at + "could not be parsed: ".length()) + ")");
+            }
             throw new IllegalArgumentException("bad time value '" + original
                     + "': an ISO-8601 instant needs a date, a time and Z or an offset, like 2026-11-25T17:03:00.123Z");
         }

@@ -63,11 +63,12 @@ class UsageErrorsTest {
         }
         assertOneLineUsageError(Cli.run("export", "--state-dir", state.toString(), "--time", "99999999999999999999d", "--out",
                 tmp.resolve("out").toString()), "--time", "99999999999999999999d", "longer than a recording can be");
-        // a value that looks like an instant is told what an instant looks like
+        // a value that looks like an instant is told what an instant looks like, or which field does not exist
         for (String value : List.of("2026-13-45T00:00:00Z", "2026-11-25T25:00:00Z", "2026-11-25T17:00:00")) {
             Path out = tmp.resolve("out");
             assertOneLineUsageError(Cli.run("export", "--state-dir", state.toString(), "--time", value, "--out", out.toString()),
-                    "--time", value, "2026-11-25T17:03:00.123Z");
+                    "--time", value, value.endsWith("Z") ? "not a date and time that exists (Invalid value for "
+                            : "2026-11-25T17:03:00.123Z");
             assertFalse(Files.exists(out), "nothing exported for --time '" + value + "'");
         }
         Cli good = Cli.run("export", "--state-dir", state.toString(), "--time", "1500ms", "--out", tmp.resolve("ok").toString());
@@ -141,6 +142,21 @@ class UsageErrorsTest {
         try (Stream<Path> all = Files.walk(tmp)) {
             return all.filter(p -> !p.startsWith(tmp.resolve("state")))
                     .map(p -> tmp.relativize(p) + (Files.isRegularFile(p) ? " " + p.toFile().length() : "")).sorted().toList();
+        }
+    }
+
+    /** A command that cannot be run exits 127, as a shell's does, and leaves no recording (no state dir at all). */
+    @Test
+    void aCommandThatCannotRunLeavesNoRecording() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("root"));
+        Files.writeString(tmp.resolve("not-executable"), "echo no\n");
+        for (String program : List.of("/nonexistent", "no-such-program-in-path", root.toString(),
+                tmp.resolve("not-executable").toString())) {
+            Path state = tmp.resolve("state-" + Math.abs(program.hashCode()));
+            Cli r = Cli.run("record", "--state-dir", state.toString(), "--path", root.toString(), "--", program);
+            assertEquals(127, r.exitCode(), r.printed());
+            assertTrue(r.err().contains("cannot run " + program) && r.err().contains("nothing was recorded"), r.printed());
+            assertFalse(Files.exists(state), "no state dir for " + program);
         }
     }
 }
