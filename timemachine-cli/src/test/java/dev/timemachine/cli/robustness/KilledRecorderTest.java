@@ -84,7 +84,8 @@ class KilledRecorderTest {
                 "latest is the last step: the workload changed nothing after it");
         Cli info = Cli.run("info", "--state-dir", state.toString());
         assertEquals(0, info.exitCode(), info.printed());
-        assertTrue(info.out().contains("exit code unknown, complete"), "the interrupted recording was finished: " + info.printed());
+        assertTrue(info.out().contains("exit code unknown, recovered: ended when the recorder was killed"),
+                "the interrupted recording was finished, and says how it ended: " + info.printed());
     }
 
     /** Waits until some file of the state dir holds {@code marker}; fails if the recorder exits first. */
