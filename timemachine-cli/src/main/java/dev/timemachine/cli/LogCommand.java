@@ -148,7 +148,7 @@ final class LogCommand implements Callable<Integer> {
         }
         String who = Commands.writer(e.pid(), e.op() == Op.EXEC ? null : command);
         out.printf("%-10s %-12s %-9s %s%s%n", Times.offset(e.timeNs(), rec), who, e.op().name().toLowerCase(Locale.ROOT),
-                PathBytes.display(e.path()), details(e));
+                PathBytes.escaped(e.path()), details(e));
     }
 
     private static String details(FsEvent e) {
@@ -157,9 +157,9 @@ final class LogCommand implements Callable<Integer> {
             case TRUNCATE -> "  to " + e.length() + " bytes";
             case FALLOCATE -> "  " + e.length() + " bytes at " + e.offset()
                     + (e.mode() == 0 ? "" : " (" + Fallocate.describe(e.mode()) + ")");
-            case RENAME, EXCHANGE, LINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
-            case COPY -> "  " + e.length() + " bytes at " + e.offset() + " from " + PathBytes.display(e.path2());
-            case SYMLINK -> e.path2() == null ? "" : " -> " + PathBytes.display(e.path2());
+            case RENAME, EXCHANGE, LINK -> e.path2() == null ? "" : " -> " + PathBytes.escaped(e.path2());
+            case COPY -> "  " + e.length() + " bytes at " + e.offset() + " from " + PathBytes.escaped(e.path2());
+            case SYMLINK -> e.path2() == null ? "" : " -> " + PathBytes.escaped(e.path2());
             case CREATE, MKDIR, CHMOD -> String.format("  mode %04o", e.mode() & 07777);
             case LOST -> "  " + e.length() + " records lost";
             case EXEC -> "  " + Commands.line(e) + "  (parent pid " + e.mode() + ")";

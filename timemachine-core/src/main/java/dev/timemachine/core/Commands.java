@@ -25,10 +25,17 @@ public final class Commands {
         while (end > 0 && argv[end - 1] == 0) {
             end--;
         }
-        String line = PathBytes.display(Arrays.copyOf(argv, end)).replace('\0', ' ');
-        if (line.isEmpty()) {
-            line = PathBytes.display(exec.path());
+        // each argument as log shows names (no newline can forge a line), separated by spaces
+        StringBuilder b = new StringBuilder();
+        for (int from = 0; from < end; ) {
+            int to = from;
+            while (to < end && argv[to] != 0) {
+                to++;
+            }
+            b.append(b.length() == 0 ? "" : " ").append(PathBytes.escaped(Arrays.copyOfRange(argv, from, to)));
+            from = to + 1;
         }
+        String line = b.length() == 0 ? PathBytes.escaped(exec.path()) : b.toString();
         return line.length() > WIDTH ? line.substring(0, WIDTH - 1) + "…" : line;
     }
 

@@ -31,6 +31,46 @@ public final class PathBytes {
         return new String(path, StandardCharsets.UTF_8);
     }
 
+    /**
+     * The path as {@code ls -b} shows it, for a line of output: C-style escapes for what is not graphic (a newline
+     * is {@code \\n}, other control characters and bytes that are not UTF-8 {@code \\ooo} in octal), and a
+     * backslash before a backslash or a space, so that no name can forge a line or a column.
+     */
+    public static String escaped(byte[] path) {
+        StringBuilder out = new StringBuilder(path.length + 8);
+        for (int i = 0; i < path.length; ) {
+            int b = path[i] & 0xff;
+            int n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+            String ch = n == 0 || i + n > path.length ? null : new String(path, i, n, StandardCharsets.UTF_8);
+            // a sequence is UTF-8 if it decodes to characters that encode back to it
+            if (ch == null || !java.util.Arrays.equals(ch.getBytes(StandardCharsets.UTF_8), 0, ch.getBytes(
+                    StandardCharsets.UTF_8).length, path, i, i + n) || ch.codePointCount(0, ch.length()) != 1) {
+                out.append(String.format("\\%03o", b)); // not UTF-8
+                i++;
+                continue;
+            }
+            int cp = ch.codePointAt(0);
+            switch (cp) {
+                case '\\' -> out.append("\\\\");
+                case ' ' -> out.append("\\ ");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                case '\r' -> out.append("\\r");
+                default -> {
+                    if (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029) {
+                        for (int k = 0; k < n; k++) {
+                            out.append(String.format("\\%03o", path[i + k] & 0xff));
+                        }
+                    } else {
+                        out.append(ch);
+                    }
+                }
+            }
+            i += n;
+        }
+        return out.toString();
+    }
+
     /** The bytes of a path given on the command line or by the JDK. */
     public static byte[] bytes(Path path) {
         return bytes(path.toString());
