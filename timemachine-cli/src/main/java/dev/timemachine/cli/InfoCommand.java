@@ -86,9 +86,7 @@ final class InfoCommand implements Callable<Integer> {
                                 ? "recovered: ended when the recorder was killed; what it had journaled is kept"
                                 : "complete");
                 if (!r.counters().isEmpty()) {
-                    StringBuilder sb = new StringBuilder();
-                    new TreeMap<>(r.counters()).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
-                    out.printf("  counters  %s%n", sb);
+                    out.printf("  recorded  %s%n", describe(r.counters()));
                 }
                 r.incompleteness().ifPresent(why -> out.printf("  warning   %s%n", why));
                 if (time != null) {
@@ -121,6 +119,36 @@ final class InfoCommand implements Callable<Integer> {
         o.put("complete", r.complete());
         o.put("counters", new TreeMap<>(r.counters()));
         return o;
+    }
+
+    /**
+     * The counters as a reader wants them: what was recorded, what was lost or is approximate, how far compaction
+     * lagged, what the baseline held; any this version does not know, by name. {@code --json} has them raw.
+     */
+    static String describe(Map<String, Long> counters) {
+        Map<String, Long> rest = new TreeMap<>(counters);
+        List<String> parts = new ArrayList<>();
+        java.util.function.BiConsumer<String, java.util.function.LongFunction<String>> say = (key, text) -> {
+            Long v = rest.remove(key);
+            if (v != null) {
+                parts.add(text.apply(v));
+            }
+        };
+        say.accept("events", v -> String.format("%,d events", v));
+        say.accept("bytes", v -> Sizes.human(v) + " written");
+        say.accept("versions", v -> String.format("%,d versions", v));
+        say.accept("dropped", v -> String.format("%,d capture records dropped", v));
+        say.accept("approximate", v -> String.format("%,d approximate files", v));
+        say.accept("late", v -> String.format("%,d events late", v));
+        say.accept("unjournaled", v -> String.format("%,d events not journaled", v));
+        say.accept("compactionLagNanos", v -> "compaction done " + seconds(v) + " after the command");
+        say.accept("baselineFiles", v -> String.format("baseline %,d files", v));
+        say.accept("baselineBytes", v -> Sizes.human(v) + " in the baseline");
+        say.accept("baselineCached", v -> String.format("%,d baseline files from the cache", v));
+        say.accept("recovered", v -> "finished from its journal");
+        say.accept(dev.timemachine.api.RecordingInfo.UNSEEN_PROGRAMS, v -> String.format("%,d 32-bit programs run", v));
+        rest.forEach((k, v) -> parts.add(k + " " + v));
+        return String.join(", ", parts);
     }
 
     private static String seconds(long ns) {
