@@ -18,9 +18,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Drops recordings and the content only they used, and packs small keyframes as deltas. */
 @Command(name = "gc", mixinStandardHelpOptions = true,
-        description = {"Drop the recordings named by --recording and/or older than --older-than, then every content blob",
-                "no remaining recording (or the baseline cache) refers to. Without either flag only unreferenced content goes.",
-                "Then small files' keyframes are packed as patches to the keyframe before them, where that is much smaller."})
+        description = "Drop the recordings named by --recording and/or older than --older-than, then every content blob"
+                + " no remaining recording (or the baseline cache) refers to. Without either flag no recording is dropped,"
+                + " only unreferenced content goes. Then small files' keyframes are packed as patches to the keyframe"
+                + " before them, where that is much smaller.")
 final class GcCommand implements Callable<Integer> {
 
     @Mixin

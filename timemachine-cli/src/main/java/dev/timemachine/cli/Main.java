@@ -81,6 +81,14 @@ public final class Main {
         for (CommandLine sub : cli.getSubcommands().values()) {
             sub.getCommandSpec().versionProvider(cli.getCommandSpec().versionProvider());
         }
+        CommandLine gc = cli.getSubcommands().get("gc");
+        if (gc != null) {
+            // the shared --recording means "the latest" elsewhere; gc drops only what it is told to
+            CommandLine.Model.OptionSpec recording = gc.getCommandSpec().findOption("--recording");
+            gc.getCommandSpec().remove(recording);
+            gc.getCommandSpec().addOption(recording.toBuilder()
+                    .description("Drop this recording (default: none; gc drops only what a flag names).").build());
+        }
         CommandLine record = cli.getSubcommands().get("record");
         if (record != null) {
             // everything after the recorded command's name is its own: `record ls -la` must not parse -la

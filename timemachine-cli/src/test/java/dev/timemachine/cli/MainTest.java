@@ -88,4 +88,15 @@ class MainTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("expected ENGINE:DIR"), r.err());
     }
+
+    /** gc drops only what a flag names: its help says so, not the shared "default: the latest". */
+    @Test
+    void gcHelpSaysItDropsOnlyWhatAFlagNames() {
+        CliRunner r = CliRunner.run("gc", "--help");
+        assertEquals(0, r.exitCode(), r.err());
+        String help = r.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("--recording=ID Drop this recording (default: none;"), r.out());
+        assertTrue(help.contains("Without either flag no recording is dropped"), r.out());
+        assertFalse(help.contains("the latest"), r.out());
+    }
 }
