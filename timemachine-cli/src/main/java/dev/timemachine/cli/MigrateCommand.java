@@ -2,6 +2,7 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.NotAStateDirException;
 import dev.timemachine.api.UnknownNameException;
+import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.core.MigrationReport;
 import dev.timemachine.core.TimeMachine;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ final class MigrateCommand implements Callable<Integer> {
                     TerminalProgress.of(spec.commandLine().getErr(), "migrate"));
             spec.commandLine().getOut().printf("migrated %d entries from %s:%s to %s:%s (%s); %d content blobs re-hashed, all match%n",
                     report.totalEntries(), src.engine(), src.dir(), dst.engine(), dst.dir(),
-                    report.entries().entrySet().stream().map(e -> e.getKey().prefix() + ": " + e.getValue())
+                    report.entries().entrySet().stream().map(e -> String.format("%,d %s", e.getValue(), what(e.getKey())))
                             .collect(Collectors.joining(", ")),
                     report.contentVerified());
         }
@@ -59,5 +60,17 @@ final class MigrateCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             return false;
         }
+    }
+
+    /** What a keyspace's entries are, for the summary line. */
+    static String what(Keyspace keyspace) {
+        return switch (keyspace) {
+            case JOURNAL -> "journal entries";
+            case CONTENT -> "content blobs";
+            case VERSIONS -> "versions";
+            case PATHS -> "paths";
+            case META -> "recording and state entries";
+            case EVENTS -> "event-log entries";
+        };
     }
 }
