@@ -170,6 +170,7 @@ final class RecordCommand implements Callable<Integer> {
     }
 
     private TimeMachine openStore(CompletableFuture<EventSource> pending) {
+        StoreOptions.warnAbout(stateDir, spec);
         try {
             return TimeMachine.create(stateDir, StoreOptions.options(spec).withEngine(store));
         } catch (RuntimeException e) {

@@ -26,7 +26,7 @@ final class Sizes {
 
     /** Bytes of the regular files under {@code dir}. */
     static long ofTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
+        try (Stream<Path> s = Files.walk(dir.toRealPath())) { // a state dir that is a symlink: what it points to
             return s.filter(Files::isRegularFile).mapToLong(p -> {
                 try {
                     return Files.size(p);

@@ -2,6 +2,8 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.core.TimeMachine;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -23,17 +25,42 @@ final class StoreOptions {
      * recorder died (in memory, with a warning, if the state dir cannot be written).
      */
     TimeMachine open(CommandSpec spec) {
+        warnAbout(stateDir, spec);
         return TimeMachine.open(stateDir, options(spec).withReadOnly(true));
     }
 
     /** Opens the state dir for writing, alone (gc). */
     TimeMachine openToWrite(CommandSpec spec) {
+        warnAbout(stateDir, spec);
         return TimeMachine.open(stateDir, options(spec));
     }
 
     /** Opens the state dir for reading exactly as it is, for commands that inspect it (verify). */
     TimeMachine openAsIs(CommandSpec spec) {
+        warnAbout(stateDir, spec);
         return TimeMachine.open(stateDir, options(spec).withReadOnly(true).withFinishInterrupted(false));
+    }
+
+    /**
+     * What a user should know before a command uses {@code dir}: that it is a symlink (the recording lives where it
+     * points), or that another user owns it (who can then change the recording), on stderr.
+     */
+    static void warnAbout(Path dir, CommandSpec spec) {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        try {
+            if (Files.isSymbolicLink(dir) && Files.exists(dir)) {
+                err.println("timemachine: warning: the state dir " + dir + " is a symlink: using " + dir.toRealPath());
+            }
+            if (Files.exists(dir)) {
+                String owner = Files.getOwner(dir).getName();
+                if (!owner.equals(System.getProperty("user.name"))) {
+                    err.println("timemachine: warning: the state dir " + dir + " belongs to " + owner + ", not to "
+                            + System.getProperty("user.name") + ": whoever owns it can change what it holds");
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // nothing to say: the open says what is wrong
+        }
     }
 
     /** The options every command opens a state dir with: the command line's clock, warnings on stderr. */

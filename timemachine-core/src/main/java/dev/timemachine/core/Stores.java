@@ -71,7 +71,7 @@ final class Stores {
      */
     static KvTimeMachineStore open(Path dir, Map<String, String> options) {
         if (!isStateDir(dir)) {
-            throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : "it does not exist");
+            throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : missing(dir));
         }
         checkFormat(dir);
         String engineName = readMarker(dir).getProperty("engine", "");
@@ -113,6 +113,8 @@ final class Stores {
                         throw new NotAStateDirException(dir, "it is a non-empty directory without " + MARKER);
                     }
                 }
+            } else if (Files.isSymbolicLink(dir)) {
+                throw new NotAStateDirException(dir, missing(dir));
             } else {
                 Files.createDirectories(dir);
             }
@@ -164,7 +166,7 @@ final class Stores {
     static Optional<KvTimeMachineStore> openShared(Path dir, String engineName, StorageEngine engine,
                                                    Map<String, String> options) {
         if (!isStateDir(dir)) {
-            throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : "it does not exist");
+            throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : missing(dir));
         }
         checkFormat(dir);
         Properties marker = readMarker(dir);
@@ -256,11 +258,24 @@ final class Stores {
         }
     }
 
+    /** Why {@code dir}, which does not exist, is not a state dir: a dangling symlink says where it points. */
+    static String missing(Path dir) {
+        try {
+            return Files.isSymbolicLink(dir) ? "it is a symlink to " + Files.readSymbolicLink(dir) + ", which does not exist"
+                    : "it does not exist";
+        } catch (IOException e) {
+            return "it does not exist";
+        }
+    }
+
     private static Properties readMarker(Path dir) {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(dir.resolve(MARKER))) {
             p.load(r);
-        } catch (IOException e) {
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new NotAStateDirException(dir, "its " + MARKER + " is damaged: it is not text");
+        } catch (IOException | IllegalArgumentException e) {
+            // IllegalArgumentException: a malformed \\uXXXX escape
             throw new NotAStateDirException(dir, "cannot read " + MARKER + ": " + e.getMessage());
         }
         return p;

@@ -167,7 +167,7 @@ public final class TimeMachine implements AutoCloseable {
     public static TimeMachine open(Path stateDir, Options options) {
         if (!Stores.isStateDir(stateDir)) {
             throw new NotAStateDirException(stateDir, Files.exists(stateDir) ? "no " + Stores.MARKER + " in it"
-                    : "it does not exist");
+                    : Stores.missing(stateDir));
         }
         return create(stateDir, options);
     }

@@ -3,8 +3,10 @@ package dev.timemachine.cli.robustness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.timemachine.cli.fidelity.Cli;
+import dev.timemachine.cli.fidelity.Workload;
 import dev.timemachine.core.TimeMachine;
 import dev.timemachine.core.StoreTesting;
 import dev.timemachine.core.RecordingBuilder;
@@ -158,5 +160,42 @@ class UsageErrorsTest {
             assertTrue(r.err().contains("cannot run " + program) && r.err().contains("nothing was recorded"), r.printed());
             assertFalse(Files.exists(state), "no state dir for " + program);
         }
+    }
+
+    @Test
+    void aStateDirWhosePropertiesAreNotTextSaysSo() throws Exception {
+        Path state = state();
+        byte[] junk = new byte[200];
+        new java.util.Random(5).nextBytes(junk);
+        junk[0] = (byte) 0xff;
+        Files.write(state.resolve("timemachine.properties"), junk);
+        assertOneLineUsageError(Cli.run("info", "--state-dir", state.toString()), "timemachine.properties is damaged: it is not text");
+    }
+
+    @Test
+    void aDanglingSymlinkStateDirSaysWhereItPoints() throws Exception {
+        Path link = Files.createSymbolicLink(tmp.resolve("dangling"), tmp.resolve("nowhere"));
+        String says = "is a symlink to " + tmp.resolve("nowhere") + ", which does not exist";
+        assertOneLineUsageError(Cli.run("info", "--state-dir", link.toString()), says);
+        Path root = Files.createDirectory(tmp.resolve("root"));
+        assertOneLineUsageError(Cli.run("record", "--state-dir", link.toString(), "--path", root.toString(), "--", "true"),
+                says);
+        assertFalse(Files.exists(tmp.resolve("nowhere")), "nothing created where it points");
+    }
+
+    /** A state dir used through a symlink, or owned by someone else, is used with a word about it. */
+    @Test
+    void aSymlinkedOrForeignStateDirIsUsedWithAWarning() throws Exception {
+        Path state = state();
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), state);
+        Cli viaLink = Cli.run("info", "--state-dir", link.toString());
+        assertEquals(0, viaLink.exitCode(), viaLink.printed());
+        assertTrue(viaLink.err().contains("warning: the state dir " + link + " is a symlink: using " + state.toRealPath()),
+                viaLink.printed());
+        assertFalse(viaLink.out().contains(" 0 B on disk"), "its size is what it points to: " + viaLink.out());
+        assumeTrue(Workload.isRoot(), "changing a directory's owner needs root (CI runs as root)");
+        Files.setOwner(state, state.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        Cli foreign = Cli.run("info", "--state-dir", state.toString());
+        assertTrue(foreign.err().contains("belongs to nobody"), foreign.printed());
     }
 }
