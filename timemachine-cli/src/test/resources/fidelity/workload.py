@@ -623,6 +623,23 @@ def tmpfile_scenario(root, m):
     m.mark('config-replaced')
 
 
+def links_scenario(root, m):
+    """Hard links: one file under three names (ln, then ln of the second name), written through one of them; then
+    the first name replaced by a new file, which leaves the other two one file. Each step exports exactly, and
+    the names that are one file are exported as one file (the test checks the inodes)."""
+    p = lambda *names: os.path.join(root, *names)
+    write(p('a.txt'), b'one file\n')
+    os.link(p('a.txt'), p('b.txt'))
+    os.mkdir(p('d'))
+    os.link(p('b.txt'), p('d', 'c.txt'))
+    m.mark('linked')
+    write(p('b.txt'), b'written through b\n', 'ab')
+    m.mark('written-through-a-link')
+    os.unlink(p('a.txt'))
+    write(p('a.txt'), b'a new file under the old name\n')
+    m.mark('first-name-replaced')
+
+
 def copies_scenario(root, m, outside):
     """Files written by copies that pass no bytes through user space: cp, cat and install (coreutils copies with
     copy_file_range), Python's os.copy_file_range and os.sendfile with offsets, a copy within one file, and cp
@@ -823,6 +840,7 @@ SCENARIOS = {
     'aio': (aio_scenario, None, (str,)),
     'sqlite-wal': (sqlite_wal_scenario, None, ()),
     'tmpfile': (tmpfile_scenario, None, ()),
+    'links': (links_scenario, None, ()),
     'copies': (copies_scenario, None, (str,)),
     'move-in': (move_in_scenario, None, (str,)),
     'large': (large_scenario, None, ()),

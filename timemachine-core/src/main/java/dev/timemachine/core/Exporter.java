@@ -4,8 +4,10 @@ import dev.timemachine.api.FileState;
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.TimeMachineStore;
+import dev.timemachine.api.Version;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -21,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,6 +112,10 @@ final class Exporter {
     private record Root(byte[] bytes, Path base) {
     }
 
+    /** A regular file written at {@code dest} whose name came from {@code by}, a LINK record. */
+    private record Link(byte[] path, Path dest, Version by) {
+    }
+
     /** A path that cannot be written; reported, and the export goes on. */
     private static final class RefusedException extends Exception {
         RefusedException(String reason) {
@@ -124,6 +131,10 @@ final class Exporter {
         private final Set<Path> written = new HashSet<>();
         private final List<Path> directories = new ArrayList<>();
         private final List<Integer> directoryModes = new ArrayList<>();
+        /** Where each regular file was written, by recorded path. */
+        private final Map<ByteBuffer, Path> regular = new HashMap<>();
+        /** The regular files that got their name as a hard link of another, in the order written. */
+        private final List<Link> links = new ArrayList<>();
         /** The approximate files written, by path, in order. */
         private final Map<byte[], Rebuilt> approximate = new LinkedHashMap<>();
         private final List<ExportSummary.Refused> refused = new ArrayList<>();
@@ -166,6 +177,7 @@ final class Exporter {
                 }
                 progress.progress(++done, "paths");
             });
+            linkWhatIsOneFile(atNs);
             if (force) {
                 removeWhatWasNotThere();
             }
@@ -218,6 +230,10 @@ final class Exporter {
                     bytes += state.size();
                     if (state.approximate()) {
                         approximate.put(path, state);
+                    }
+                    regular.put(ByteBuffer.wrap(path), dest);
+                    if (state.linkedBy != null) {
+                        links.add(new Link(path, dest, state.linkedBy));
                     }
                 }
                 case SYMLINK -> {
@@ -304,6 +320,39 @@ final class Exporter {
             } else {
                 Files.delete(p);
             }
+        }
+
+        /**
+         * Two paths that are one file at the instant are exported as one file with two names: a path that got its
+         * name as a hard link of another, where both have had the same changes since (each change to a file is
+         * recorded under every name it has, at one time and sequence; a name replaced since has changes of its
+         * own), is linked to the other's export. Oldest links first, so chains end on one file.
+         */
+        private void linkWhatIsOneFile(long atNs) throws IOException {
+            links.sort(Comparator.comparingLong((Link l) -> l.by.timeNs()).thenComparingLong(l -> l.by.sequence()));
+            for (Link l : links) {
+                Path other = regular.get(ByteBuffer.wrap(l.by.record().target()));
+                if (other != null && sameChangesSince(l.path, l.by.record().target(), l.by, atNs)) {
+                    Files.delete(l.dest);
+                    Files.createLink(l.dest, other);
+                }
+            }
+        }
+
+        private boolean sameChangesSince(byte[] a, byte[] b, Version link, long atNs) {
+            return changesSince(a, link, atNs).equals(changesSince(b, link, atNs));
+        }
+
+        /** The (time, sequence) of each version of {@code path} after {@code link} and at or before {@code atNs}. */
+        private List<List<Long>> changesSince(byte[] path, Version link, long atNs) {
+            List<List<Long>> out = new ArrayList<>();
+            for (Version v : store.versions(recording.id()).history(path)) {
+                boolean after = v.timeNs() > link.timeNs() || (v.timeNs() == link.timeNs() && v.sequence() > link.sequence());
+                if (after && v.timeNs() <= atNs) {
+                    out.add(List.of(v.timeNs(), v.sequence()));
+                }
+            }
+            return out;
         }
 
         /**

@@ -236,10 +236,14 @@ final class KvReplayer implements Replayer {
         }
         Rebuilt r = start(step);
         applyChanges(r, step);
+        Version own = pending.isEmpty() ? null : pending.peekLast().base;
         while (!pending.isEmpty()) {
             Step renamed = pending.pop();
             r = moved(renamed.base, r);
             applyChanges(r, renamed);
+        }
+        if (r != null && own != null && own.record().kind() == Kind.LINK) {
+            r.linkedBy = own; // the path got this name as a hard link of another
         }
         return r;
     }

@@ -16,6 +16,8 @@ final class Rebuilt {
     String approximateReason;
     /** The journal sequence of the change that made it approximate, or 0 when none names one. */
     long approximateSequence;
+    /** The LINK record that gave the path this name, when that is its own base (a hard link of another); or null. */
+    Version linkedBy;
     /** Something a rebuild should never meet (a rename source that did not exist), or {@code null}. */
     String problem;
 
