@@ -76,6 +76,15 @@ final class PathTable {
             throw new CorruptDataException(Schema.describe(Keyspace.PATHS, key), "no path for id " + id);
         }
         byte[] path = PathCodec.path(key, v);
+        // the path is stored twice, by id and by hash: the two must agree, as verify checks, or a damaged byte in
+        // either would put a file under another name
+        byte[] byHash = PathCodec.byHashKey(path);
+        byte[] entry = kv.get(Keyspace.PATHS, byHash);
+        if (entry == null || PathCodec.entry(byHash, entry).id() != id) {
+            throw new CorruptDataException(Schema.describe(Keyspace.PATHS, key), "the path stored for id " + id + ", "
+                    + PathBytes.display(path) + ", is not the one its hash entry names: the path table is damaged");
+        }
+        PathCodec.INSTANCE.check(byHash, entry);
         remember(path, id);
         return path;
     }

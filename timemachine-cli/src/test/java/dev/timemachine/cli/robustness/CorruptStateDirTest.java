@@ -162,4 +162,30 @@ class CorruptStateDirTest {
         assertOneLineFailureNaming(Cli.run("export", "--state-dir", s(), "--time", "latest", "--out",
                 tmp.resolve("out").toString()), named);
     }
+
+    /** A stored path patched in place (small.bin to smXll.bin): export checks it as verify does, and writes neither. */
+    @Test
+    void aPatchedPathIsAnErrorNotAFileUnderAnotherName() {
+        byte[] name = "small.bin".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String named = damage(Keyspace.PATHS, kv -> {
+            try (var c = kv.scan(Keyspace.PATHS, null, null)) {
+                while (c.next()) {
+                    String v = new String(c.value(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    if (c.key().length == 9 && v.endsWith("/w/small.bin")) {
+                        return c.key(); // the path by its id
+                    }
+                }
+            }
+            throw new AssertionError("no path entry for /w/small.bin");
+        }, v -> {
+            v[v.length - name.length + 2] = 'X';
+            return v;
+        });
+        Cli verify = Cli.run("verify", "--state-dir", s());
+        assertEquals(1, verify.exitCode(), verify.printed());
+        assertTrue(verify.out().contains(named), "verify names " + named + ": " + verify.printed());
+        Path out = tmp.resolve("out");
+        assertOneLineFailureNaming(Cli.run("export", "--state-dir", s(), "--time", "latest", "--out", out.toString()), named);
+        assertFalse(Files.exists(out.resolve("smXll.bin")), "not written under the patched name");
+    }
 }
