@@ -81,10 +81,15 @@ public enum Op {
      * @throws IllegalArgumentException if no kind has that code
      */
     public static Op ofCode(int code) {
-        Op op = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        Op op = orNull(code);
         if (op == null) {
             throw new IllegalArgumentException("unknown op code " + code);
         }
         return op;
+    }
+
+    /** The op with this code, or null if there is none. */
+    public static Op orNull(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
 }

@@ -132,7 +132,10 @@ final class RecordDecoder implements RingReader.RecordHandler {
                                 ApproximateReason.UNREADABLE.code(), EMPTY, FsEvent.FLAG_APPROXIMATE));
             }
             default -> {
-                Op op = Op.ofCode(type);
+                Op op = Op.orNull(type);
+                if (op == null) {
+                    return; // cannot happen with a matching object; a record of no known kind changes nothing
+                }
                 // an exec's program is named as it was given (relative, maybe), its second part is argv
                 byte[] path = op == Op.EXEC ? bytes(m, data, len1) : Paths.normalize(bytes(m, data, len1));
                 byte[] path2 = null;
