@@ -54,6 +54,7 @@ enum {
 	NR_copy_file_range = 326, NR_sendfile = 40, NR_splice = 275,
 	NR_io_submit = 209, NR_ioctl = 16,
 	NR_setxattr = 188, NR_lsetxattr = 189, NR_fsetxattr = 190,
+	NR_mknod = 133, NR_mknodat = 259,
 };
 
 extern int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
@@ -186,6 +187,7 @@ static __always_inline int interesting(long id)
 	case NR_copy_file_range: case NR_sendfile: case NR_splice:
 	case NR_io_submit: case NR_ioctl:
 	case NR_setxattr: case NR_lsetxattr: case NR_fsetxattr:
+	case NR_mknod: case NR_mknodat:
 		return 1;
 	}
 	return 0;
@@ -1305,6 +1307,18 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 	case NR_setxattr: case NR_lsetxattr: case NR_fsetxattr:
 		emit_acl_mode(now, &a);
 		break;
+	case NR_mknod: case NR_mknodat: {
+		/* (path, mode, dev) or (dfd, path, mode, dev): a regular file is a create, anything else special */
+		long dfd = a.nr == NR_mknod ? AT_FDCWD : (long)a.args[0];
+		__u64 name = a.nr == NR_mknod ? a.args[0] : a.args[1];
+		__u32 mode = a.nr == NR_mknod ? a.args[1] : a.args[2];
+
+		if ((mode & S_IFMT) == 0 || (mode & S_IFMT) == S_IFREG)
+			NAME_EVENT(TM_OP_CREATE, 0, umasked(mode), 0, dfd, name, 0, 0, 0);
+		else
+			NAME_EVENT(TM_OP_SPECIAL, 0, (mode & S_IFMT) | umasked(mode), 0, dfd, name, 0, 0, 0);
+		break;
+	}
 	}
 	return 0;
 }

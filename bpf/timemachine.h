@@ -7,7 +7,7 @@
 #ifndef TIMEMACHINE_H
 #define TIMEMACHINE_H
 
-/* tm_hdr.type: 1..17 are the api's Op codes; the others are decoder bookkeeping. */
+/* tm_hdr.type: 1..18 are the api's Op codes; the others are decoder bookkeeping. */
 #define TM_OP_WRITE 1
 #define TM_OP_CREATE 2
 #define TM_OP_TRUNCATE 3
@@ -28,6 +28,8 @@
 #define TM_OP_EXEC 16
 /* process pid was forked by the process in mode */
 #define TM_OP_FORK 17
+/* a FIFO, socket or device node (type and permission bits in mode) was made at path */
+#define TM_OP_SPECIAL 18
 /* file_key now names the path in the payload; WRITE and LOST records refer to it by file_key. */
 #define TM_REC_PATH 32
 /* file_key was closed: forget it. */

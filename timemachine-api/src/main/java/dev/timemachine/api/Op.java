@@ -54,7 +54,12 @@ public enum Op {
      */
     EXEC(16),
     /** The process {@code pid} was forked by the one in {@code mode}, and runs its command until it execs. */
-    FORK(17);
+    FORK(17),
+    /**
+     * A FIFO, socket or device node was made at {@code path} (mknod, mkfifo); {@code mode} holds its type and
+     * permission bits. Recordings do not hold such files: the recording counts them and says so.
+     */
+    SPECIAL(18);
 
     private static final Op[] BY_CODE = new Op[32];
 

@@ -24,6 +24,8 @@ public record RecordingInfo(int id, long startMonoNs, long startWallNs, long end
 
     /** The counter of programs run whose file changes the capture could not see (32-bit ones). */
     public static final String UNSEEN_PROGRAMS = "unseenPrograms";
+    /** The counter of FIFOs, sockets and device nodes made in the roots, which recordings do not hold. */
+    public static final String SPECIAL_FILES = "specialFiles";
 
     public RecordingInfo {
         command = List.copyOf(command);
@@ -36,8 +38,17 @@ public record RecordingInfo(int id, long startMonoNs, long startWallNs, long end
      * whose file changes the capture could not see, so the recording may lack some.
      */
     public Optional<String> incompleteness() {
+        List<String> said = new java.util.ArrayList<>();
         long n = counters.getOrDefault(UNSEEN_PROGRAMS, 0L);
-        return n == 0 ? Optional.empty() : Optional.of(n + (n == 1 ? " process" : " processes")
-                + " ran a 32-bit program, whose file changes the capture does not see: the recording may lack them");
+        if (n > 0) {
+            said.add(n + (n == 1 ? " process" : " processes")
+                    + " ran a 32-bit program, whose file changes the capture does not see: the recording may lack them");
+        }
+        long f = counters.getOrDefault(SPECIAL_FILES, 0L);
+        if (f > 0) {
+            said.add(f + (f == 1 ? " FIFO, socket or device node was" : " FIFOs, sockets or device nodes were")
+                    + " made in the roots, which a recording does not hold: exports leave them out");
+        }
+        return said.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", said));
     }
 }

@@ -147,6 +147,7 @@ final class InfoCommand implements Callable<Integer> {
         say.accept("baselineCached", v -> String.format("%,d baseline files from the cache", v));
         say.accept("recovered", v -> "finished from its journal");
         say.accept(dev.timemachine.api.RecordingInfo.UNSEEN_PROGRAMS, v -> String.format("%,d 32-bit programs run", v));
+        say.accept(dev.timemachine.api.RecordingInfo.SPECIAL_FILES, v -> String.format("%,d special files made", v));
         rest.forEach((k, v) -> parts.add(k + " " + v));
         return String.join(", ", parts);
     }

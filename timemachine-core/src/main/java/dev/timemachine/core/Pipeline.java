@@ -62,6 +62,7 @@ final class Pipeline {
     private final AtomicLong journaled = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong unseenPrograms = new AtomicLong();
+    private final AtomicLong specialFiles = new AtomicLong();
     private final AtomicLong unjournaled = new AtomicLong();
     private final AtomicLong payloadBytes = new AtomicLong();
     private final AtomicLong journaledEvents = new AtomicLong();
@@ -113,6 +114,11 @@ final class Pipeline {
     /** Programs run whose syscalls the capture does not decode (32-bit ones: an EXEC flagged approximate). */
     long unseenPrograms() {
         return unseenPrograms.get();
+    }
+
+    /** FIFOs, sockets and device nodes made in the roots, which a recording does not hold. */
+    long specialFiles() {
+        return specialFiles.get();
     }
 
     /** Events stamped before the watermark that arrived after it; journaled at the watermark instead. */
@@ -210,7 +216,9 @@ final class Pipeline {
                         if (e.path().length > 0 && !filter.accepts(e.path())) {
                             outside.observe(e); // its bytes, if it is brought in later
                         }
-                        if (accepts(e)) {
+                        if (accepts(e) && e.op() == Op.SPECIAL) {
+                            specialFiles.incrementAndGet(); // nothing to journal: counted, and said
+                        } else if (accepts(e)) {
                             offer.accept(e); // a mapped file's re-read reads it now
                         }
                     }

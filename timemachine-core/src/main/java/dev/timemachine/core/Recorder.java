@@ -137,6 +137,9 @@ final class Recorder {
             if (pipeline.unseenPrograms() > 0) {
                 counters.put(RecordingInfo.UNSEEN_PROGRAMS, pipeline.unseenPrograms());
             }
+            if (pipeline.specialFiles() > 0) {
+                counters.put(RecordingInfo.SPECIAL_FILES, pipeline.specialFiles());
+            }
             counters.put("compactionLagNanos", lagNanos);
             counters.put("unjournaled", pipeline.unjournaledEvents());
             counters.put("baselineFiles", baseline.files());

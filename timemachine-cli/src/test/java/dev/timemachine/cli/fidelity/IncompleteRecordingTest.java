@@ -13,11 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A 32-bit program's syscalls have i386 numbers, which the capture does not decode ({@code write32.c} creates and
- * writes a file through int 0x80): the recording cannot show its changes, so record, info and export say so
- * rather than pass the tree off as whole. A 64-bit command alone draws no such warning.
+ * What a recording cannot hold is said, not passed over: a 32-bit program's syscalls have i386 numbers, which the
+ * capture does not decode ({@code write32.c} creates and writes a file through int 0x80), and a FIFO or device node
+ * is no file a recording stores. record, info and export say so rather than pass the tree off as whole; a command
+ * without either draws no such warning.
  */
-class ThirtyTwoBitProgramTest {
+class IncompleteRecordingTest {
     private static final String WARNING = "ran a 32-bit program, whose file changes the capture does not see";
 
     @TempDir
@@ -48,9 +49,29 @@ class ThirtyTwoBitProgramTest {
         assertFalse(plain.err().contains("warning"), plain.printed());
     }
 
+    @Test
+    void aFifoMadeInTheRootsIsSaidAndARegularFileMadeByMknodIsRecorded() throws Exception {
+        assumeTrue(Workload.isRoot(), Workload.NEEDS_ROOT);
+        Path root = Files.createDirectory(tmp.resolve("fifo-root"));
+        Path state = tmp.resolve("fifo-state");
+        Cli recorded = Cli.run("record", "--state-dir", state.toString(), "--path", root.toString(), "--", "python3", "-c",
+                "import os, stat, sys; os.mkfifo(sys.argv[1] + '/pipe'); os.mknod(sys.argv[1] + '/made', stat.S_IFREG | 0o640)",
+                root.toString());
+        Workload.assertRecorded(recorded);
+        assertTrue(recorded.err().contains("warning: 1 FIFO, socket or device node was made in the roots"),
+                recorded.printed());
+        Path out = tmp.resolve("fifo-out");
+        Cli export = Cli.run("export", "--state-dir", state.toString(), "--time", "latest", "--out", out.toString());
+        assertTrue(export.err().contains("exports leave them out"), export.printed());
+        assertTrue(Files.isRegularFile(out.resolve("made")), "mknod of a regular file is a create: " + export.printed());
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(out.resolve("made"))));
+        assertFalse(Files.exists(out.resolve("pipe")));
+    }
+
     private Path build() throws URISyntaxException {
         Path program = tmp.resolve("write32");
-        Path source = Path.of(ThirtyTwoBitProgramTest.class.getResource("/fidelity/write32.c").toURI());
+        Path source = Path.of(IncompleteRecordingTest.class.getResource("/fidelity/write32.c").toURI());
         Workload.run(List.of("gcc", "-m32", "-nostdlib", "-static", "-O1", "-fno-pic", "-o", program.toString(),
                 source.toString()));
         return program;
