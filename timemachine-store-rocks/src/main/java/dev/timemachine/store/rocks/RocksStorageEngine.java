@@ -47,8 +47,15 @@ public final class RocksStorageEngine implements StorageEngine {
         Objects.requireNonNull(dir, "dir");
         loadLibrary();
         createDirectory(dir);
-        return openDatabase(dir, false).orElseThrow();
+        return openDatabase(dir, false, SALVAGE.equals(options.get(WAL_RECOVERY))).orElseThrow();
     }
+
+    /**
+     * The setting {@code repair} opens a damaged store with: {@code salvage} replays the write-ahead log up to its
+     * first damage and drops the rest (RocksDB's point-in-time recovery), which the next flush makes permanent.
+     */
+    public static final String WAL_RECOVERY = "rocks.walRecovery";
+    public static final String SALVAGE = "salvage";
 
     /**
      * Opens the database read-only ({@code DB::OpenForReadOnly}): the write-ahead log is replayed into memory,
@@ -59,11 +66,11 @@ public final class RocksStorageEngine implements StorageEngine {
     public Optional<KeyValueStore> openReadOnly(Path dir, Map<String, String> options) {
         Objects.requireNonNull(dir, "dir");
         loadLibrary();
-        return openDatabase(dir, true);
+        return openDatabase(dir, true, false);
     }
 
-    private static Optional<KeyValueStore> openDatabase(Path dir, boolean readOnly) {
-        RocksTuning tuning = new RocksTuning();
+    private static Optional<KeyValueStore> openDatabase(Path dir, boolean readOnly, boolean salvage) {
+        RocksTuning tuning = new RocksTuning(salvage);
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             List<String> existing = existingFamilies(dir);
@@ -141,8 +148,10 @@ public final class RocksStorageEngine implements StorageEngine {
         if (status != null && status.getCode() == Status.Code.Corruption) {
             // the write-ahead log is replayed with TolerateCorruptedTailRecords: only a record cut short at its end
             // (a crash) is let go; damage anywhere else stops the open, before anything is rewritten
+            String logs = writeAheadLogs(dir);
             return new CorruptDataException(dir.toString(), "the RocksDB store is damaged, and was left as it is: "
-                    + RocksKeyValueStore.describe(e) + writeAheadLogs(dir), e);
+                    + RocksKeyValueStore.describe(e) + logs
+                    + (logs.isEmpty() ? "" : "; 'timemachine repair' keeps what the log holds before the damage"), e);
         }
         return new TimeMachineException("RocksDB store " + dir + ": cannot open: " + RocksKeyValueStore.describe(e), e);
     }

@@ -29,7 +29,11 @@ final class RocksTuning implements AutoCloseable {
     private final LRUCache blockCache;
     private final BloomFilter bloomFilter;
 
-    RocksTuning() {
+    /** Whether the write-ahead log is replayed up to its first damage and the rest dropped (repair). */
+    private final boolean salvage;
+
+    RocksTuning(boolean salvage) {
+        this.salvage = salvage;
         // One cache for every column family instead of a private default cache per table config.
         blockCache = own(new LRUCache(64 * MIB));
         bloomFilter = own(new BloomFilter(10));
@@ -46,7 +50,8 @@ final class RocksTuning implements AutoCloseable {
                 // A write-ahead log record cut short at the end is what a crash leaves, and is let go; damage
                 // anywhere else (a flipped byte: a checksum mismatch) fails the open instead of dropping the rest
                 // of the log in silence, as the default point-in-time recovery does.
-                .setWalRecoveryMode(org.rocksdb.WALRecoveryMode.TolerateCorruptedTailRecords)
+                .setWalRecoveryMode(salvage ? org.rocksdb.WALRecoveryMode.PointInTimeRecovery
+                        : org.rocksdb.WALRecoveryMode.TolerateCorruptedTailRecords)
                 // Two flush threads: the journal writer alone fills 64 MB memtables faster than one thread can
                 // flush them (LZ4 and table building run at about the writer's speed per event), and a second
                 // flush of the same family can run while the first finishes. Journal compactions are trivial
