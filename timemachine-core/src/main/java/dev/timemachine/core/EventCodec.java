@@ -102,6 +102,7 @@ final class EventCodec implements KeyspaceCodec {
 
     /** The entries of a block, in journal order. */
     List<JournalEntry> decodeBlock(byte[] key, byte[] value) {
+        checkKey(key);
         return ValueReader.decode(keyspace, key, value, BLOCK, r -> {
             int n = r.b.getInt();
             if (n < 0 || n > r.b.remaining() / 20) {
@@ -135,12 +136,16 @@ final class EventCodec implements KeyspaceCodec {
         return b;
     }
 
-    /** The entry stored under {@code key}. */
-    Decoded decode(byte[] key, byte[] value) {
+    private void checkKey(byte[] key) {
         if (key.length != KEY_LENGTH) {
             throw new CorruptDataException(Schema.describe(keyspace, key),
                     "an event key has " + KEY_LENGTH + " bytes, not " + key.length);
         }
+    }
+
+    /** The entry stored under {@code key}. */
+    Decoded decode(byte[] key, byte[] value) {
+        checkKey(key);
         long timeNs = time(key);
         byte version = value.length > 0 && value[0] == V1 ? V1 : V2;
         Object[] hash = {null};
