@@ -372,26 +372,7 @@ final class Exporter {
                     // the directories a root's contents go under
                 }
             }
-            Files.walkFileTree(out, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    if (!keep.contains(file)) {
-                        Files.delete(file);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    if (e != null) {
-                        throw e;
-                    }
-                    if (!keep.contains(dir)) {
-                        Files.delete(dir);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            deleteTree(out, keep::contains);
         }
 
         private void setDirectoryModes() {
@@ -483,10 +464,20 @@ final class Exporter {
 
     /** Deletes a directory tree without following any symlink in it. */
     private static void deleteTree(Path dir) throws IOException {
+        deleteTree(dir, p -> false);
+    }
+
+    /**
+     * Deletes what is in a directory tree but what {@code keep} accepts (the directories of a kept entry must be
+     * kept too), following no symlink.
+     */
+    private static void deleteTree(Path dir, java.util.function.Predicate<Path> keep) throws IOException {
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
+                if (!keep.test(file)) {
+                    Files.delete(file);
+                }
                 return FileVisitResult.CONTINUE;
             }
 
@@ -495,7 +486,9 @@ final class Exporter {
                 if (e != null) {
                     throw e;
                 }
-                Files.delete(d);
+                if (!keep.test(d)) {
+                    Files.delete(d);
+                }
                 return FileVisitResult.CONTINUE;
             }
         });
