@@ -24,7 +24,7 @@ public record RecordingInfo(int id, long startMonoNs, long startWallNs, long end
 
     /** The counter of programs run whose file changes the capture could not see (32-bit ones). */
     public static final String UNSEEN_PROGRAMS = "unseenPrograms";
-    /** The counter of FIFOs, sockets and device nodes made in the roots, which recordings do not hold. */
+    /** The counter of FIFOs, sockets and device nodes in the roots at the start or made there: never recorded. */
     public static final String SPECIAL_FILES = "specialFiles";
 
     public RecordingInfo {
@@ -47,7 +47,7 @@ public record RecordingInfo(int id, long startMonoNs, long startWallNs, long end
         long f = counters.getOrDefault(SPECIAL_FILES, 0L);
         if (f > 0) {
             said.add(f + (f == 1 ? " FIFO, socket or device node was" : " FIFOs, sockets or device nodes were")
-                    + " made in the roots, which a recording does not hold: exports leave them out");
+                    + " in the roots or made there, which a recording does not hold: exports leave them out");
         }
         return said.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", said));
     }

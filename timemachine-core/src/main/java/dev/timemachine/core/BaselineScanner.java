@@ -39,7 +39,8 @@ final class BaselineScanner {
     }
 
     /** What the baseline found. */
-    record Result(TreeState tree, long files, long directories, long symlinks, long bytes, long cached) {
+    record Result(TreeState tree, long files, long directories, long symlinks, long bytes, long cached,
+                  long specialFiles) {
     }
 
     /**
@@ -135,6 +136,6 @@ final class BaselineScanner {
             }
         }
         index.putAll(batch);
-        return new Result(tree, files, dirs, links, bytes, cached[0]);
+        return new Result(tree, files, dirs, links, bytes, cached[0], disk.specialFiles());
     }
 }

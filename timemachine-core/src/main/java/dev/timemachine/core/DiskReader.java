@@ -20,6 +20,8 @@ import java.util.Optional;
  * capture could not see byte for byte. Paths cross between bytes and {@link Path} through {@link PathBytes}.
  */
 final class DiskReader {
+    private long specialFiles;
+
     /** Larger files are not read into memory; their versions are approximate. */
     static final long MAX_CONTENT = 1L << 30;
 
@@ -57,6 +59,11 @@ final class DiskReader {
     }
 
     /** {@code path} and everything below it that {@code filter} accepts, parents first, without contents. */
+    /** FIFOs, sockets and device nodes the walks met, and left out. */
+    long specialFiles() {
+        return specialFiles;
+    }
+
     List<Entry> walkMetadata(byte[] path, PathFilter filter) {
         List<Entry> out = new ArrayList<>();
         Optional<Path> start = toPath(path);
@@ -77,7 +84,11 @@ final class DiskReader {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     if (filter.accepts(toBytes(file))) {
-                        add(file);
+                        if (attrs.isOther()) {
+                            specialFiles++; // a FIFO, socket or device node: no file a recording holds
+                        } else {
+                            add(file);
+                        }
                     }
                     return FileVisitResult.CONTINUE;
                 }

@@ -137,8 +137,8 @@ final class Recorder {
             if (pipeline.unseenPrograms() > 0) {
                 counters.put(RecordingInfo.UNSEEN_PROGRAMS, pipeline.unseenPrograms());
             }
-            if (pipeline.specialFiles() > 0) {
-                counters.put(RecordingInfo.SPECIAL_FILES, pipeline.specialFiles());
+            if (pipeline.specialFiles() + baseline.specialFiles() > 0) {
+                counters.put(RecordingInfo.SPECIAL_FILES, pipeline.specialFiles() + baseline.specialFiles());
             }
             counters.put("compactionLagNanos", lagNanos);
             counters.put("unjournaled", pipeline.unjournaledEvents());
