@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Writes the recorded roots of one recording, as they were at an instant, under an output directory
@@ -362,16 +363,12 @@ final class Exporter {
          */
         private void removeWhatWasNotThere() throws IOException {
             Set<Path> keep = new HashSet<>();
-            for (Path p : written) {
+            // what was written, the directories a root's contents go under, and their ancestors up to out
+            Stream.concat(written.stream(), roots.stream().map(Root::base)).forEach(p -> {
                 for (Path q = p; q != null && q.startsWith(out) && keep.add(q); q = q.getParent()) {
-                    // p and its ancestors up to out
+                    // up to out, or to an ancestor already kept
                 }
-            }
-            for (Root root : roots) {
-                for (Path q = root.base; q != null && q.startsWith(out) && keep.add(q); q = q.getParent()) {
-                    // the directories a root's contents go under
-                }
-            }
+            });
             deleteTree(out, keep::contains);
         }
 
