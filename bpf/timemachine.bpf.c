@@ -466,13 +466,13 @@ static __noinline int emit_file_event(__u64 now, __u64 tf, struct file *f, __u64
 	return emit(s);
 }
 
-static __noinline int emit_fd_event(__u64 now, __u64 tf, int fd, __u64 offset, __u64 length)
+__noinline int emit_fd_event(__u64 now, __u64 tf, int fd, __u64 offset, __u64 length)
 {
 	return emit_file_event(now, tf, fd_file((void *)bpf_get_current_task(), fd), offset, length);
 }
 
 /* chmod through an open file (fchmod, or a path naming one of the caller's descriptors). */
-static __noinline int emit_fchmod(__u64 now, long fd, __u64 mode)
+__noinline int emit_fchmod(__u64 now, long fd, __u64 mode)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct file *f = fd_file(task, fd);
@@ -534,13 +534,18 @@ struct name_event {
 	__u64 key;   /* file_key of the record */
 };
 
-static __noinline int emit_name_event(struct name_event *e)
+__noinline int emit_name_event(struct name_event *e)
 {
-	struct scratch *s = begin(e->now, e->type, e->flags);
-	long dfd2 = e->dfd2;
-	__u64 name2 = e->name2;
+	struct scratch *s;
+	long dfd2;
+	__u64 name2;
 	__u32 len1, len2 = 0;
 
+	if (!e)
+		return 0;
+	s = begin(e->now, e->type, e->flags);
+	dfd2 = e->dfd2;
+	name2 = e->name2;
 	if (!s)
 		return 0;
 	len1 = put_at_path(s, 0, e->dfd1, e->name1, e->kernel);
@@ -622,18 +627,20 @@ static long write_step(__u32 i, void *vctx)
 }
 
 /* A write of ret bytes to f, described by a as the syscall's arguments (args[0], the fd, is not used). */
-static __noinline int emit_write(__u64 now, struct file *f, struct inflight *a, long ret)
+__noinline int emit_write(__u64 now, __u64 file, struct inflight *a, long ret)
 {
-	long nr = a->nr;
+	struct file *f = (void *)file;
 	struct tm_config *cfg = bpf_map_lookup_elem(&tm_config, &ZERO);
 	struct write_state *c;
 	struct scratch *s;
 	struct fcache *fc;
 	__u32 chunk, steps;
 	__u64 pos;
+	long nr;
 
-	if (!f || !cfg)
+	if (!f || !cfg || !a)
 		return 0;
+	nr = a->nr;
 	fc = known_file(f, now, 0);
 	if (!fc)
 		return 0;
@@ -701,13 +708,15 @@ static __noinline int emit_write(__u64 now, struct file *f, struct inflight *a, 
 	return 0;
 }
 
-static __noinline int emit_open(__u64 now, struct inflight *a, long fd)
+__noinline int emit_open(__u64 now, struct inflight *a, long fd)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct file *f = fd_file(task, fd);
 	__u64 flags, dfd = AT_FDCWD, name;
 	__u32 imode;
 	struct scratch *s;
+	if (!a)
+		return 0;
 
 	if (!f)
 		return 0;
@@ -786,15 +795,18 @@ static __always_inline int is_regular(struct file *f)
 	return f && (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFREG;
 }
 
-static __noinline int emit_copy(__u64 now, struct inflight *a, long ret)
+__noinline int emit_copy(__u64 now, struct inflight *a, long ret)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
-	long nr = a->nr;
+	long nr;
 	int fd, in_fd;
 	__u64 offp = 0, in_offp;
 	struct copy_args c = { .len = ret };
 	struct file *out, *in;
 
+	if (!a)
+		return 0;
+	nr = a->nr;
 	if (nr == NR_sendfile) {
 		/* (out_fd, in_fd, *offset of in_fd, count) */
 		fd = a->args[0];
@@ -847,13 +859,15 @@ struct tm_clone_range {
  * ioctl(FICLONE / FICLONERANGE), a reflink (cp --reflink on XFS or Btrfs): the destination's range now
  * shares the source's blocks, so it reads as the source's bytes, a COPY. A length of 0 runs to the source's end.
  */
-static __noinline int emit_clone(__u64 now, struct inflight *a)
+__noinline int emit_clone(__u64 now, struct inflight *a)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct tm_clone_range r = {};
 	struct copy_args c = {};
 	struct file *out, *in;
 	__u64 size;
+	if (!a)
+		return 0;
 
 	if (a->args[1] == FICLONE) {
 		r.src_fd = a->args[2];
@@ -933,25 +947,32 @@ static long aio_step(__u32 i, void *vctx)
 	w.args[2] = cb.nbytes;
 	w.args[3] = cb.offset;
 	if (total > 0)
-		emit_write(ctx->now, fd_file((void *)bpf_get_current_task(), cb.fildes), &w, total);
+		emit_write(ctx->now, (__u64)fd_file((void *)bpf_get_current_task(), cb.fildes), &w, total);
 	return 0;
 }
 
-static __noinline int emit_aio(__u64 now, struct inflight *a, long ret)
+__noinline int emit_aio(__u64 now, struct inflight *a, long ret)
 {
-	struct aio_ctx ctx = { .now = now, .iocbpp = a->args[2] };
+	struct aio_ctx ctx = { .now = now };
 
+	if (!a)
+		return 0;
+	ctx.iocbpp = a->args[2];
 	/* (ctx_id, nr, iocbpp): ret is how many of them were submitted */
 	bpf_loop(ret > 4096 ? 4096 : ret, aio_step, &ctx, 0);
 	return 0;
 }
 
-static __noinline int emit_mapped(__u64 now, struct inflight *a)
+__noinline int emit_mapped(__u64 now, struct inflight *a)
 {
-	struct file *f = (void *)a->aux;
-	struct scratch *s = begin(now, TM_OP_REREAD, TM_FLAG_APPROXIMATE | (a->nr < 0 ? TM_FLAG_MAPPED : 0) |
-				  (a->nr == NR_munmap ? TM_FLAG_UNMAPPED : 0));
+	struct file *f;
+	struct scratch *s;
 
+	if (!a)
+		return 0;
+	f = (void *)a->aux;
+	s = begin(now, TM_OP_REREAD, TM_FLAG_APPROXIMATE | (a->nr < 0 ? TM_FLAG_MAPPED : 0) |
+		  (a->nr == NR_munmap ? TM_FLAG_UNMAPPED : 0));
 	if (!s || !f)
 		return 0;
 	if (is_tmpfile(f)) {
@@ -965,7 +986,7 @@ static __noinline int emit_mapped(__u64 now, struct inflight *a)
 	return emit(s);
 }
 
-static __noinline int forget_file(__u64 now, __u64 key)
+__noinline int forget_file(__u64 now, __u64 key)
 {
 	struct fcache *fc = bpf_map_lookup_elem(&files, &key);
 	struct scratch *s;
@@ -1072,13 +1093,15 @@ int BPF_PROG(tm_sys_enter, struct pt_regs *regs, long id)
  * of a file opened O_TMPFILE gives it its first name: a LINK naming the file by file_key, with its mode.
  * 0 when this is another link.
  */
-static __noinline int emit_tmpfile_link(__u64 now, struct inflight *a)
+__noinline int emit_tmpfile_link(__u64 now, struct inflight *a)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	struct file *f = NULL;
 	struct scratch *s;
 	long fd = -1;
 	char c = 1;
+	if (!a)
+		return 0;
 
 	if (a->args[4] & AT_EMPTY_PATH) {
 		bpf_probe_read_user(&c, 1, (void *)a->args[1]);
@@ -1143,12 +1166,16 @@ static long acl_step(__u32 i, void *vctx)
  * tar --acls and rsync -A set modes so. fsetxattr: a CHMOD with the inode's mode after it; setxattr and
  * lsetxattr: a CHMOD of the name with the bits the ACL gives (setuid, setgid and sticky are not in it).
  */
-static __noinline int emit_acl_mode(__u64 now, struct inflight *a)
+__noinline int emit_acl_mode(__u64 now, struct inflight *a)
 {
 	char name[sizeof(ACL_XATTR)] = {};
-	struct acl_ctx c = { .value = a->args[2], .size = a->args[3] };
+	struct acl_ctx c = {};
 	const char *want = ACL_XATTR;
 
+	if (!a)
+		return 0;
+	c.value = a->args[2];
+	c.size = a->args[3];
 	if (bpf_probe_read_user_str(name, sizeof(name), (void *)a->args[1]) != sizeof(ACL_XATTR))
 		return 0;
 	for (int i = 0; i < sizeof(ACL_XATTR) - 1; i++)
@@ -1196,7 +1223,7 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 	switch (a.nr) {
 	case NR_write: case NR_pwrite64: case NR_writev: case NR_pwritev: case NR_pwritev2:
 		if (ret > 0)
-			emit_write(now, fd_file((void *)task, a.args[0]), &a, ret);
+			emit_write(now, (__u64)fd_file((void *)task, a.args[0]), &a, ret);
 		break;
 	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
 		emit_open(now, &a, ret);
@@ -1423,7 +1450,7 @@ static __noinline int emit_uring_write(__u64 now, struct io_kiocb *r, struct fil
 	w.args[1] = BPF_CORE_READ(rw, addr);
 	w.args[2] = BPF_CORE_READ(rw, len);
 	w.args[3] = BPF_CORE_READ(rw, kiocb.ki_pos) - res;
-	return emit_write(now, f, &w, res);
+	return emit_write(now, (__u64)f, &w, res);
 }
 
 SEC("tp_btf/io_uring_complete")

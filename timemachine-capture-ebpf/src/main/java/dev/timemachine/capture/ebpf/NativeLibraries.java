@@ -10,6 +10,7 @@ import jnr.ffi.Runtime;
 final class NativeLibraries {
     /** The runtime soname: the unversioned {@code libbpf.so} exists only with libbpf-dev installed. */
     static final String LIBBPF = "libbpf.so.1";
+    private static final String GLIBC = "libc.so.6";
 
     private static final NativeLibraries INSTANCE = new NativeLibraries();
 
@@ -24,7 +25,8 @@ final class NativeLibraries {
         LibC c = null;
         String failure = null;
         try {
-            c = LibraryLoader.create(LibC.class).load("c");
+            JffiStub.useCached();
+            c = LibraryLoader.create(LibC.class).load(cLibrary());
             b = LibraryLoader.create(LibBpf.class).load(LIBBPF);
             // silence libbpf's stderr printer: failures come back as errno plus the kernel log we ask for
             b.libbpf_set_print(null);
@@ -38,6 +40,17 @@ final class NativeLibraries {
         bpfRuntime = b == null ? null : Runtime.getRuntime(b);
         libcRuntime = c == null ? null : Runtime.getRuntime(c);
         loadFailure = failure;
+    }
+
+    /**
+     * glibc's soname when it loads, else "c": given a bare name, jnr-ffi lists every directory of the library
+     * path looking for lib&lt;name&gt;.so.N (thousands of entries here, ~25 ms of start-up), where dlopen of a
+     * soname finds it through the loader's cache at once.
+     */
+    private static String cLibrary() {
+        // the flags jnr-ffi opens with (lazy, global): the instance it looks up next is this one
+        return com.kenai.jffi.Library.getCachedInstance(GLIBC, com.kenai.jffi.Library.LAZY | com.kenai.jffi.Library.GLOBAL)
+                != null ? GLIBC : "c";
     }
 
     static NativeLibraries get() {

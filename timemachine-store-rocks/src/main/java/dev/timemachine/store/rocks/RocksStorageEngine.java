@@ -4,6 +4,7 @@ import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.TimeMachineException;
 import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
+import dev.timemachine.api.spi.NativeLibraryCache;
 import dev.timemachine.api.spi.StorageEngine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -160,7 +161,7 @@ public final class RocksStorageEngine implements StorageEngine {
         try {
             RocksNativeLibrary.load();
         } catch (RuntimeException | LinkageError e) {
-            List<Path> cache = RocksNativeLibrary.cacheRoots(System.getenv());
+            List<Path> cache = NativeLibraryCache.roots(System.getenv());
             throw new TimeMachineException("cannot load the RocksDB native library (it is kept in "
                     + (cache.isEmpty() ? "" : cache.get(0) + " or else ") + "extracted into java.io.tmpdir="
                     + System.getProperty("java.io.tmpdir") + ", which must be writable and not mounted noexec): " + e, e);

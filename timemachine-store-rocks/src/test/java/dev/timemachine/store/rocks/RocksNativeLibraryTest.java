@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.timemachine.api.spi.NativeLibraryCache;
+import java.lang.reflect.Field;
+import java.util.stream.Stream;
 import org.rocksdb.RocksDB;
 
 class RocksNativeLibraryTest {
@@ -69,9 +72,39 @@ class RocksNativeLibraryTest {
     void cacheRootsAreXdgThenHome() {
         Path home = Path.of(System.getProperty("user.home"), ".cache", "timemachine");
         assertEquals(List.of(Path.of("/x/cache/timemachine"), home),
-                RocksNativeLibrary.cacheRoots(Map.of("XDG_CACHE_HOME", "/x/cache")));
-        assertEquals(List.of(home), RocksNativeLibrary.cacheRoots(Map.of("XDG_CACHE_HOME", "relative")));
-        assertEquals(List.of(home), RocksNativeLibrary.cacheRoots(Map.of()));
+                NativeLibraryCache.roots(Map.of("XDG_CACHE_HOME", "/x/cache")));
+        assertEquals(List.of(home), NativeLibraryCache.roots(Map.of("XDG_CACHE_HOME", "relative")));
+        assertEquals(List.of(home), NativeLibraryCache.roots(Map.of()));
+    }
+
+    @Test
+    void theCLibraryIsReadFromTheMappedFiles() {
+        String glibc = "7f1e2c000000-7f1e2c028000 r--p 00000000 08:01 1234 /usr/lib/x86_64-linux-gnu/libc.so.6";
+        String musl = "7f1e2c000000-7f1e2c028000 r--p 00000000 08:01 1234 /lib/ld-musl-x86_64.so.1";
+        String heap = "55d0c0000000-55d0c0021000 rw-p 00000000 00:00 0 [heap]";
+        assertEquals(Boolean.FALSE, RocksNativeLibrary.musl(Stream.of(heap, glibc)));
+        assertEquals(Boolean.TRUE, RocksNativeLibrary.musl(Stream.of(heap, musl)));
+        assertNull(RocksNativeLibrary.musl(Stream.of(heap, "7f1e2c000000-7f1e2c028000 r-xp 00000000 08:01 1 /opt/x/libfoo.so")));
+    }
+
+    /**
+     * A fresh JVM answers rocksdbjni's musl question before rocksdbjni asks it (which would start a shell
+     * running ldd), and answers it as rocksdbjni's own probe does on this machine.
+     */
+    @Test
+    void theMuslQuestionIsAnsweredWithoutStartingLdd() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), MuslProbe.class.getName());
+        pb.environment().remove("ROCKSDB_MUSL_LIBC");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        // rocksdbjni's own probe (ldd), for comparison
+        var probe = org.rocksdb.util.Environment.class.getDeclaredMethod("initIsMuslLibc");
+        probe.setAccessible(true);
+        assertEquals("decided " + probe.invoke(null), out);
     }
 
     /** Two fresh JVMs: both map librocksdbjni from the cache, and the second did not write it again. */
@@ -115,6 +148,16 @@ class RocksNativeLibraryTest {
                 System.out.println(lines.filter(l -> l.contains("librocksdbjni")).map(l -> l.substring(l.indexOf('/')))
                         .findFirst().orElse("librocksdbjni is not mapped"));
             }
+        }
+    }
+
+    /** Prints rocksdbjni's musl answer as {@link RocksNativeLibrary#decideMusl} leaves it, before rocksdbjni runs. */
+    static final class MuslProbe {
+        public static void main(String[] args) throws ReflectiveOperationException {
+            RocksNativeLibrary.decideMusl();
+            Field f = org.rocksdb.util.Environment.class.getDeclaredField("MUSL_LIBC");
+            f.setAccessible(true);
+            System.out.println(f.get(null) == null ? "undecided" : "decided " + f.get(null));
         }
     }
 }
