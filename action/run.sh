@@ -9,7 +9,11 @@
 #   INPUT_STATE_DIR  where the recording goes (default: $RUNNER_TEMP/timemachine, or /tmp/timemachine)
 #   TIMEMACHINE_BIN  the timemachine command (default: bin/timemachine of this checkout, which builds the
 #                    jar with Maven when it is missing or stale; needs Java 17 and Maven)
-#   GITHUB_OUTPUT    when set, exit-code=N and state-dir=DIR are appended to it
+#   INPUT_REPORT     where the HTML report goes (default: the state dir's path with .report.html appended)
+#   INPUT_ARTIFACT_NAME  the artifact the state dir is uploaded as, for the job summary's download command
+#   GITHUB_OUTPUT    when set, exit-code=N, state-dir=DIR and report=FILE are appended to it
+#   GITHUB_STEP_SUMMARY  when set, a Markdown summary of the recording is appended to it, with the commands
+#                    that download the artifact and export the tree as it was when the command ended
 #
 # Recording needs root for eBPF: as another user it goes through `sudo -E`; the command itself still runs
 # as that user (record drops back to SUDO_UID), and the state dir is handed back to that user afterwards
@@ -60,8 +64,32 @@ code=$?
 if [ ${#sudo[@]} -gt 0 ] && [ -d "$state_dir" ]; then
   sudo chown -R "$(id -u):$(id -g)" "$state_dir"
 fi
+
+# the report beside the state dir, and the job summary: a failure here does not change the command's exit code
+report=${INPUT_REPORT:-${state_dir%/}.report.html}
+summary_args=()
+if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+  summary_args=(--markdown "$GITHUB_STEP_SUMMARY")
+fi
+if [ -d "$state_dir" ] && "${tm[@]}" report --state-dir "$state_dir" --out "$report" "${summary_args[@]}" >/dev/null; then
+  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+    artifact=${INPUT_ARTIFACT_NAME:-timemachine}
+    {
+      echo "Open \`$(basename "$report")\` from the artifact in a browser to see the run; or, to rebuild the work tree as it was when the command ended:"
+      echo
+      echo '```sh'
+      echo "gh run download ${GITHUB_RUN_ID:-RUN_ID}${GITHUB_REPOSITORY:+ --repo $GITHUB_REPOSITORY} --name '$artifact' --dir ./recording"
+      echo "timemachine export --state-dir ./recording/$(basename "$state_dir") --time latest --out ./at-exit"
+      echo '```'
+    } >> "$GITHUB_STEP_SUMMARY"
+  fi
+else
+  echo "timemachine action: could not write the report $report" >&2
+  report=
+fi
+
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
-  { echo "exit-code=$code"; echo "state-dir=$state_dir"; } >> "$GITHUB_OUTPUT"
+  { echo "exit-code=$code"; echo "state-dir=$state_dir"; echo "report=$report"; } >> "$GITHUB_OUTPUT"
 fi
 if [ "$code" != 0 ]; then
   echo "timemachine action: the command exited with $code; its recording is in $state_dir" >&2

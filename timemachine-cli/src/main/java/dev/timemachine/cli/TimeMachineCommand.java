@@ -19,7 +19,7 @@ final class TimeMachineCommand implements Runnable {
     /** The subcommands, in the order the help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(RecordCommand.class, ExportCommand.class, InfoCommand.class,
             LogCommand.class, HistoryCommand.class, CatCommand.class, DiffCommand.class, VerifyCommand.class,
-            GcCommand.class, MigrateCommand.class, RepairCommand.class);
+            GcCommand.class, MigrateCommand.class, RepairCommand.class, ReportCommand.class);
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
     boolean verbose;

@@ -83,8 +83,40 @@ class ActionScriptTest {
         Run r = run(Map.of("INPUT_COMMAND", "echo v1 > note.txt\necho v2 >> note.txt", "INPUT_PATH", root.toString(),
                 "INPUT_STATE_DIR", state.toString(), "GITHUB_OUTPUT", outputs.toString()));
         assertEquals(0, r.exitCode(), r.output());
-        assertEquals(List.of("exit-code=0", "state-dir=" + state), Files.readAllLines(outputs));
+        assertEquals(List.of("exit-code=0", "state-dir=" + state, "report=" + state + ".report.html"), Files.readAllLines(outputs));
         assertEquals("v1\nv2\n", exported(state, tmp.resolve("out"), "note.txt"));
+    }
+
+    /**
+     * A failing job's summary: the command, its exit code, counts, the most-changed path, and the two commands
+     * that fetch the artifact and export the tree as it was at the failure, which work; the report beside the
+     * state dir holds the recording.
+     */
+    @Test
+    void aFailingJobGetsASummaryAndAReport() throws Exception {
+        assumeTrue(Workload.isRoot(), Workload.NEEDS_ROOT);
+        Path state = tmp.resolve("state");
+        Path summary = tmp.resolve("step-summary.md");
+        Run r = run(Map.of("INPUT_COMMAND", "for i in 1 2 3; do echo $i >> busy.txt; done\necho once > once.txt\nexit 3",
+                "INPUT_PATH", root.toString(), "INPUT_STATE_DIR", state.toString(), "GITHUB_STEP_SUMMARY", summary.toString(),
+                "INPUT_ARTIFACT_NAME", "timemachine-test-1", "GITHUB_RUN_ID", "42", "GITHUB_REPOSITORY", "o/r"));
+        assertEquals(3, r.exitCode(), r.output());
+        String md = Files.readString(summary);
+        assertTrue(md.contains("### Time Machine: `bash --noprofile --norc -eo pipefail -c"), md);
+        assertTrue(md.contains("| 3 | "), "the exit code: " + md);
+        assertTrue(md.contains("| 0 | 0 |\n"), "no drops, nothing approximate: " + md);
+        String busiest = md.lines().filter(l -> l.startsWith("| `")).findFirst().orElseThrow();
+        assertTrue(busiest.startsWith("| `" + root.resolve("busy.txt") + "` | "), "the most-changed path first: " + md);
+        assertTrue(md.contains("gh run download 42 --repo o/r --name 'timemachine-test-1' --dir ./recording"), md);
+        String export = md.lines().filter(l -> l.startsWith("timemachine export ")).findFirst().orElseThrow();
+        assertEquals("timemachine export --state-dir ./recording/state --time latest --out ./at-exit", export);
+        // the summary's export, on the state dir as the download lays it out
+        assertEquals("1\n2\n3\n", exported(state, tmp.resolve("at-exit"), "busy.txt"));
+
+        Path report = tmp.resolve("state.report.html");
+        String html = Files.readString(report);
+        assertTrue(html.contains("\"command\":\"bash --noprofile --norc -eo pipefail -c"), "the report holds the recording");
+        assertTrue(html.contains(root.resolve("once.txt").toString()), "and its files");
     }
 
     @Test
