@@ -4,6 +4,7 @@ import dev.timemachine.api.FileState;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.RecordingInfo;
+import dev.timemachine.api.Replayer;
 import dev.timemachine.core.Commands;
 import dev.timemachine.core.HistoryEntry;
 import dev.timemachine.core.PathBytes;
@@ -48,6 +49,8 @@ final class HtmlReport {
     /** Paths whose versions the page holds (the busiest first). */
     static final int FILES = 10_000;
     static final int VERSIONS_PER_FILE = 200;
+    /** Paths whose histories are read together, their writers in one pass over the timeline. */
+    static final int HISTORY_BATCH = 2_000;
     /** A version's bytes are embedded when they are UTF-8 text of at most this size... */
     static final int CONTENT_MAX = 64 << 10;
     /** ...until all embedded contents reach this. */
@@ -117,49 +120,22 @@ final class HtmlReport {
         tm.replayer(rec).forEachAt(end, s -> paths.add(PathBytes.display(s.path())));
         Contents contents = new Contents();
         List<Object> files = new ArrayList<>();
-        int leftOut = 0;
-        int done = 0;
-        var replayer = tm.replayer(rec);
-        for (String path : paths) {
-            if (files.size() == FILES) {
-                leftOut++;
-                continue;
-            }
-            byte[] bytes = PathBytes.bytes(path);
-            List<HistoryEntry> history = tm.history(rec, bytes);
-            if (history.isEmpty()) {
-                continue;
-            }
-            List<Object> versions = new ArrayList<>();
-            int from = Math.max(0, history.size() - VERSIONS_PER_FILE);
-            for (int i = from; i < history.size(); i++) {
-                HistoryEntry h = history.get(i);
-                long t = h.version().timeNs();
-                FileState s = h.after().orElse(null);
-                List<Object> v = new ArrayList<>();
-                v.add(Math.max(0, t - rec.startMonoNs()));
-                v.add(s == null ? "x" : switch (s.type()) {
-                    case REGULAR -> "f";
-                    case DIRECTORY -> "d";
-                    case SYMLINK -> "l";
-                });
-                v.add(s == null ? 0 : s.size());
-                v.add(s == null ? 0 : s.mode() & 07777);
-                v.add(s == null || s.target() == null ? null : PathBytes.display(s.target()));
-                v.add(h.approximate());
-                v.add(h.writer());
-                v.add(s != null && s.type() == FileState.Type.REGULAR && !s.approximate()
-                        ? contents.of(replayer, bytes, t, s.size()) : -1);
-                versions.add(v);
-            }
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("path", path);
-            f.put("versions", versions);
-            f.put("olderVersions", from);
-            files.add(f);
-            if (++done % 500 == 0) {
-                progress.progress(done, "paths");
-            }
+        List<String> kept = new ArrayList<>(paths).subList(0, Math.min(FILES, paths.size()));
+        int leftOut = paths.size() - kept.size();
+        Replayer replayer = tm.replayer(rec);
+        int[] done = {0};
+        // in batches: each batch's writers come from one pass over the timeline
+        for (int b = 0; b < kept.size(); b += HISTORY_BATCH) {
+            List<byte[]> batch = kept.subList(b, Math.min(kept.size(), b + HISTORY_BATCH)).stream()
+                    .map(PathBytes::bytes).toList();
+            tm.history(rec, batch, VERSIONS_PER_FILE, (bytes, history, older) -> {
+                if (!history.isEmpty()) {
+                    files.add(file(rec, bytes, history, older, contents, replayer));
+                }
+                if (++done[0] % 500 == 0) {
+                    progress.progress(done[0], "paths");
+                }
+            });
         }
 
         Map<String, Object> data = new LinkedHashMap<>();
@@ -197,6 +173,36 @@ final class HtmlReport {
         }
         return new Summary(events.size, marks.size(), bucketed, files.size(), leftOut, contents.texts.size(),
                 Files.size(out), busiest);
+    }
+
+    /** A path's entry: its versions (the latest ones), each [time, type, size, mode, target, approximate, writer, content]. */
+    private static Map<String, Object> file(RecordingInfo rec, byte[] bytes, List<HistoryEntry> history, int older,
+                                            Contents contents, Replayer replayer) {
+        List<Object> versions = new ArrayList<>();
+        for (HistoryEntry h : history) {
+            long t = h.version().timeNs();
+            FileState s = h.after().orElse(null);
+            List<Object> v = new ArrayList<>();
+            v.add(Math.max(0, t - rec.startMonoNs()));
+            v.add(s == null ? "x" : switch (s.type()) {
+                case REGULAR -> "f";
+                case DIRECTORY -> "d";
+                case SYMLINK -> "l";
+            });
+            v.add(s == null ? 0 : s.size());
+            v.add(s == null ? 0 : s.mode() & 07777);
+            v.add(s == null || s.target() == null ? null : PathBytes.display(s.target()));
+            v.add(h.approximate());
+            v.add(h.writer());
+            v.add(s != null && s.type() == FileState.Type.REGULAR && !s.approximate()
+                    ? contents.of(replayer, bytes, t, s.size()) : -1);
+            versions.add(v);
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("path", PathBytes.display(bytes));
+        f.put("versions", versions);
+        f.put("olderVersions", older);
+        return f;
     }
 
     /** The mark kind of an event, or -1 for those that are not marks (exec and fork make the process lanes). */
@@ -360,7 +366,7 @@ final class HtmlReport {
         int leftOut;
 
         /** The index of the file's text at {@code t}, -2 when it is not small text, -3 when over the budget. */
-        int of(dev.timemachine.api.Replayer replayer, byte[] path, long t, long size) {
+        int of(Replayer replayer, byte[] path, long t, long size) {
             if (size > CONTENT_MAX) {
                 return -2;
             }

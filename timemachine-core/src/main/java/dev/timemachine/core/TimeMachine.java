@@ -18,13 +18,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 /**
  * A state dir, opened: the one entry point to record a command, replay and export what it did, and look after
@@ -417,21 +418,67 @@ public final class TimeMachine implements AutoCloseable {
      * Every version of {@code path}, oldest first, with the state right after each.
      */
     public List<HistoryEntry> history(RecordingInfo recording, byte[] path) {
+        List<List<HistoryEntry>> one = new ArrayList<>(1);
+        history(recording, List.of(path), Integer.MAX_VALUE, (p, h, older) -> one.add(h));
+        return one.get(0);
+    }
+
+    /**
+     * The history of each of {@code paths}, as {@link #history(RecordingInfo, byte[])} gives it, for a caller
+     * that wants many: the writers of all of them are found in one pass over the timeline, not one per path.
+     *
+     * @param latest at most this many of each path's versions, its latest ones
+     * @param visitor called once per path, in the order given
+     */
+    public void history(RecordingInfo recording, Collection<byte[]> paths, int latest, HistoryVisitor visitor) {
         ensureOpen();
-        List<Version> versions = store.versions(recording.id()).history(path);
-        List<Optional<FileState>> states = new KvReplayer(store, recording.id()).statesAfterEach(path, versions);
-        Map<Long, String> writers = Commands.writers(store, recording.id(),
-                versions.stream().map(Version::sequence).filter(s -> s > 0).collect(Collectors.toSet()),
-                versions.stream().mapToLong(Version::timeNs).max().orElse(Long.MIN_VALUE));
-        List<HistoryEntry> out = new ArrayList<>(versions.size());
-        for (int i = 0; i < versions.size(); i++) {
-            Version v = versions.get(i);
-            Optional<FileState> after = states.get(i);
-            boolean approximate = v.record().has(VersionRecord.FLAG_APPROXIMATE)
-                    || after.map(FileState::approximate).orElse(false);
-            out.add(new HistoryEntry(v, after, approximate, writers.get(v.sequence())));
+        KvReplayer replayer = new KvReplayer(store, recording.id());
+        List<List<Version>> versionsOf = new ArrayList<>(paths.size());
+        List<List<Optional<FileState>>> statesOf = new ArrayList<>(paths.size());
+        List<Integer> olderOf = new ArrayList<>(paths.size());
+        Set<Long> sequences = new HashSet<>();
+        long until = Long.MIN_VALUE;
+        for (byte[] path : paths) {
+            List<Version> all = store.versions(recording.id()).history(path);
+            List<Optional<FileState>> states = replayer.statesAfterEach(path, all);
+            int from = Math.max(0, all.size() - latest);
+            olderOf.add(from);
+            // copies: a view would keep every version of a path with a million of them
+            List<Version> versions = new ArrayList<>(all.subList(from, all.size()));
+            versionsOf.add(versions);
+            statesOf.add(new ArrayList<>(states.subList(from, states.size())));
+            for (Version v : versions) {
+                if (v.sequence() > 0) {
+                    sequences.add(v.sequence());
+                }
+                until = Math.max(until, v.timeNs());
+            }
         }
-        return out;
+        Map<Long, String> writers = Commands.writers(store, recording.id(), sequences, until);
+        int i = 0;
+        for (byte[] path : paths) {
+            List<Version> versions = versionsOf.get(i);
+            List<Optional<FileState>> states = statesOf.get(i++);
+            List<HistoryEntry> out = new ArrayList<>(versions.size());
+            for (int j = 0; j < versions.size(); j++) {
+                Version v = versions.get(j);
+                Optional<FileState> after = states.get(j);
+                boolean approximate = v.record().has(VersionRecord.FLAG_APPROXIMATE)
+                        || after.map(FileState::approximate).orElse(false);
+                out.add(new HistoryEntry(v, after, approximate, writers.get(v.sequence())));
+            }
+            visitor.visit(path, out, olderOf.get(i - 1));
+        }
+    }
+
+    /** Receives the history of one path of many (see {@link #history(RecordingInfo, Collection, int, HistoryVisitor)}). */
+    @FunctionalInterface
+    public interface HistoryVisitor {
+        /**
+         * @param latest the path's latest versions, oldest first, with the state after each
+         * @param older  how many older versions were left out
+         */
+        void visit(byte[] path, List<HistoryEntry> latest, int older);
     }
 
     /**
