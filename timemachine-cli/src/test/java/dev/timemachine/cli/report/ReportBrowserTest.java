@@ -147,6 +147,9 @@ class ReportBrowserTest {
         browser.findElements(By.cssSelector("#tree-table tr.file")).stream()
                 .filter(tr -> tr.getAttribute("data-path").endsWith("/a.txt")).findFirst().orElseThrow().click();
         assertEquals("one\ntwo", browser.findElement(By.id("content")).getText().strip());
+        // which process last wrote it: the version in effect, and its writer
+        WebElement current = browser.findElement(By.cssSelector("#versions tr.cur"));
+        assertTrue(current.getText().contains("sh -c"), "the shell wrote \"two\": " + current.getText());
         assertTrue(browser.findElement(By.id("diff")).getText().contains("+ two"), browser.findElement(By.id("diff")).getText());
         assertTrue(browser.findElement(By.id("cmd")).getText().contains("--time @" + (startMono + picked)));
     }
