@@ -100,7 +100,11 @@ final class DiffCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
-        byte[] bytes = content.toByteArray();
+        return text(content.toByteArray());
+    }
+
+    /** The bytes as text, or null when they are not UTF-8 or hold a NUL (binary); the report uses it too. */
+    static String text(byte[] bytes) {
         for (byte x : bytes) {
             if (x == 0) {
                 return null;

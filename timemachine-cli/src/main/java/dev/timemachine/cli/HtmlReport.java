@@ -14,9 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -380,7 +377,7 @@ final class HtmlReport {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            String text = text(buf.toByteArray());
+            String text = DiffCommand.text(buf.toByteArray());
             if (text == null) {
                 return -2;
             }
@@ -392,21 +389,6 @@ final class HtmlReport {
                 used += size;
             }
             return id;
-        }
-
-        /** The bytes as text, or null when they are not UTF-8 or hold a NUL (binary). */
-        static String text(byte[] bytes) {
-            for (byte b : bytes) {
-                if (b == 0) {
-                    return null;
-                }
-            }
-            try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-            } catch (CharacterCodingException e) {
-                return null;
-            }
         }
     }
 }

@@ -22,17 +22,16 @@ final class JffiStub {
     }
 
     /**
-     * Sets {@link #BOOT_PATH} to the cached stub's directory, unless it is set or jffi is loaded already, or
-     * this platform's stub is not one known here; call before anything uses jnr-ffi. Best effort: when it
-     * cannot, jffi extracts its stub as before.
+     * Sets {@link #BOOT_PATH} to the cached stub's directory, unless it is set already or this platform's stub
+     * is not one known here; call before anything uses jnr-ffi (once jffi is loaded, the setting is not read).
+     * Best effort: when it cannot, jffi extracts its stub as before.
      */
     static void useCached() {
         String platform = platform();
         if (System.getProperty(BOOT_PATH) != null || platform == null) {
             return;
         }
-        String file = STUB;
-        Path stub = NativeLibraryCache.cached(JffiStub.class.getClassLoader(), "jni/" + platform + "/" + file, "jffi", file);
+        Path stub = NativeLibraryCache.cached(JffiStub.class.getClassLoader(), "jni/" + platform + "/" + STUB, "jffi", STUB);
         if (stub != null) {
             System.setProperty(BOOT_PATH, stub.getParent().toString());
         }

@@ -93,14 +93,7 @@ class RocksNativeLibraryTest {
      */
     @Test
     void theMuslQuestionIsAnsweredWithoutStartingLdd() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), MuslProbe.class.getName());
-        pb.environment().remove("ROCKSDB_MUSL_LIBC");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
+        String out = run(MuslProbe.class, Map.of());
         // rocksdbjni's own probe (ldd), for comparison
         var probe = org.rocksdb.util.Environment.class.getDeclaredMethod("initIsMuslLibc");
         probe.setAccessible(true);
@@ -123,10 +116,16 @@ class RocksNativeLibraryTest {
 
     /** Runs {@link Probe} in a new JVM with XDG_CACHE_HOME set; returns the file librocksdbjni is mapped from. */
     private static String probe(Path xdg) throws IOException, InterruptedException {
+        return run(Probe.class, Map.of("XDG_CACHE_HOME", xdg.toString()));
+    }
+
+    /** Runs {@code main} in a new JVM with these variables set (and rocksdbjni's own unset); returns its output. */
+    private static String run(Class<?> main, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Probe.class.getName());
-        pb.environment().put("XDG_CACHE_HOME", xdg.toString());
+                "-cp", System.getProperty("java.class.path"), main.getName());
         pb.environment().remove("ROCKSDB_SHAREDLIB_DIR");
+        pb.environment().remove("ROCKSDB_MUSL_LIBC");
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
