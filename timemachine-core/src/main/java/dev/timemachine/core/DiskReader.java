@@ -58,12 +58,12 @@ final class DiskReader {
         return out;
     }
 
-    /** {@code path} and everything below it that {@code filter} accepts, parents first, without contents. */
     /** FIFOs, sockets and device nodes the walks met, and left out. */
     long specialFiles() {
         return specialFiles;
     }
 
+    /** {@code path} and everything below it that {@code filter} accepts, parents first, without contents. */
     List<Entry> walkMetadata(byte[] path, PathFilter filter) {
         List<Entry> out = new ArrayList<>();
         Optional<Path> start = toPath(path);

@@ -216,9 +216,11 @@ final class Pipeline {
                         if (e.path().length > 0 && !filter.accepts(e.path())) {
                             outside.observe(e); // its bytes, if it is brought in later
                         }
-                        if (accepts(e) && e.op() == Op.SPECIAL) {
+                        if (!accepts(e)) {
+                            // outside the roots, or excluded
+                        } else if (e.op() == Op.SPECIAL) {
                             specialFiles.incrementAndGet(); // nothing to journal: counted, and said
-                        } else if (accepts(e)) {
+                        } else {
                             offer.accept(e); // a mapped file's re-read reads it now
                         }
                     }

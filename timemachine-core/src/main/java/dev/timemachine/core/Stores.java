@@ -70,9 +70,7 @@ final class Stores {
      * @throws NotAStateDirException if {@code dir} is not a state dir of a format this code reads
      */
     static KvTimeMachineStore open(Path dir, Map<String, String> options) {
-        if (!isStateDir(dir)) {
-            throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : missing(dir));
-        }
+        requireStateDir(dir);
         checkFormat(dir);
         String engineName = readMarker(dir).getProperty("engine", "");
         StorageEngine engine = engines().get(engineName);
@@ -165,9 +163,7 @@ final class Stores {
      */
     static Optional<KvTimeMachineStore> openShared(Path dir, String engineName, StorageEngine engine,
                                                    Map<String, String> options) {
-        if (!isStateDir(dir)) {
-            throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : missing(dir));
-        }
+        requireStateDir(dir);
         checkFormat(dir);
         Properties marker = readMarker(dir);
         String existing = marker.getProperty("engine", "");
@@ -258,8 +254,15 @@ final class Stores {
         }
     }
 
+    /** @throws NotAStateDirException saying why, unless {@code dir} holds a state dir's marker */
+    static void requireStateDir(Path dir) {
+        if (!isStateDir(dir)) {
+            throw new NotAStateDirException(dir, Files.exists(dir) ? "no " + MARKER + " in it" : missing(dir));
+        }
+    }
+
     /** Why {@code dir}, which does not exist, is not a state dir: a dangling symlink says where it points. */
-    static String missing(Path dir) {
+    private static String missing(Path dir) {
         try {
             return Files.isSymbolicLink(dir) ? "it is a symlink to " + Files.readSymbolicLink(dir) + ", which does not exist"
                     : "it does not exist";

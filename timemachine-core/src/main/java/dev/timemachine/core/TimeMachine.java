@@ -166,10 +166,7 @@ public final class TimeMachine implements AutoCloseable {
      *                               created with another engine than the options name
      */
     public static TimeMachine open(Path stateDir, Options options) {
-        if (!Stores.isStateDir(stateDir)) {
-            throw new NotAStateDirException(stateDir, Files.exists(stateDir) ? "no " + Stores.MARKER + " in it"
-                    : Stores.missing(stateDir));
-        }
+        Stores.requireStateDir(stateDir);
         return create(stateDir, options);
     }
 
