@@ -112,14 +112,14 @@ final class HtmlReport {
             paths.add(events.paths.get(p));
         }
         // files the command never touched are in the tree too: as they were at the start and at the end
-        tm.replayer(rec).forEachAt(rec.startMonoNs(), s -> paths.add(PathBytes.display(s.path())));
+        Replayer replayer = tm.replayer(rec);
+        replayer.forEachAt(rec.startMonoNs(), s -> paths.add(PathBytes.display(s.path())));
         long end = rec.endMonoNs() == 0 ? Long.MAX_VALUE : rec.endMonoNs();
-        tm.replayer(rec).forEachAt(end, s -> paths.add(PathBytes.display(s.path())));
+        replayer.forEachAt(end, s -> paths.add(PathBytes.display(s.path())));
         Contents contents = new Contents();
         List<Object> files = new ArrayList<>();
         List<String> kept = new ArrayList<>(paths).subList(0, Math.min(FILES, paths.size()));
         int leftOut = paths.size() - kept.size();
-        Replayer replayer = tm.replayer(rec);
         int[] done = {0};
         // in batches: each batch's writers come from one pass over the timeline
         for (int b = 0; b < kept.size(); b += HISTORY_BATCH) {

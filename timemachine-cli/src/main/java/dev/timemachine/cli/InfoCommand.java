@@ -77,7 +77,7 @@ final class InfoCommand implements Callable<Integer> {
             for (RecordingInfo r : recordings) {
                 out.printf("recording %d: %s%n", r.id(), String.join(" ", r.command()));
                 out.printf("  started   %s (monotonic %d ns)%n", Instant.ofEpochSecond(0, r.startWallNs()), r.startMonoNs());
-                out.printf("  duration  %s%n", r.endMonoNs() == 0 ? "unknown (not closed)" : seconds(r.endMonoNs() - r.startMonoNs()));
+                out.printf("  duration  %s%n", r.endMonoNs() == 0 ? "unknown (not closed)" : Times.seconds(r.endMonoNs() - r.startMonoNs()));
                 out.printf("  roots     %s%n", String.join(", ", r.roots()));
                 out.printf("  capture   %s%n", r.capture());
                 out.printf("  exit code %s, %s%n", r.exitCode() < 0 ? "unknown" : String.valueOf(r.exitCode()),
@@ -141,7 +141,7 @@ final class InfoCommand implements Callable<Integer> {
         say.accept("approximate", v -> String.format("%,d approximate files", v));
         say.accept("late", v -> String.format("%,d events late", v));
         say.accept("unjournaled", v -> String.format("%,d events not journaled", v));
-        say.accept("compactionLagNanos", v -> "compaction done " + seconds(v) + " after the command");
+        say.accept("compactionLagNanos", v -> "compaction done " + Times.seconds(v) + " after the command");
         say.accept("baselineFiles", v -> String.format("baseline %,d files", v));
         say.accept("baselineBytes", v -> Sizes.human(v) + " in the baseline");
         say.accept("baselineCached", v -> String.format("%,d baseline files from the cache", v));
@@ -150,9 +150,5 @@ final class InfoCommand implements Callable<Integer> {
         say.accept(dev.timemachine.api.RecordingInfo.SPECIAL_FILES, v -> String.format("%,d special files made", v));
         rest.forEach((k, v) -> parts.add(k + " " + v));
         return String.join(", ", parts);
-    }
-
-    private static String seconds(long ns) {
-        return String.format("%d.%03ds", ns / 1_000_000_000L, ns / 1_000_000L % 1000);
     }
 }

@@ -34,7 +34,8 @@ final class Times {
         return t;
     }
 
-    private static String seconds(long ns) {
+    /** A duration in seconds with milliseconds, such as {@code 2.503s} (truncated). */
+    static String seconds(long ns) {
         return String.format("%d.%03ds", ns / 1_000_000_000L, ns / 1_000_000L % 1000);
     }
 
@@ -46,6 +47,6 @@ final class Times {
         long d = timeNs - recording.startMonoNs();
         String sign = d < 0 ? "-" : "+";
         long abs = Math.abs(d);
-        return String.format("%s%d.%03ds", sign, abs / 1_000_000_000L, abs / 1_000_000L % 1000);
+        return sign + seconds(abs);
     }
 }
