@@ -227,6 +227,16 @@ public final class EbpfEventSource implements EventSource {
         }
     }
 
+    /** Records read so far whose body ran past the end of the ring's data area (for tests). */
+    long wrappedRecords() {
+        lock.readLock().lock();
+        try {
+            return started && !closed ? ring.wrappedRecords() : 0;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The dropped-record counter of each possible CPU; empty before start and after close. */
     public long[] droppedRecordsPerCpu() {
         lock.readLock().lock();

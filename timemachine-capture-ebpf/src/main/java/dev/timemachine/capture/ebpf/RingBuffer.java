@@ -8,8 +8,9 @@ import jnr.ffi.Pointer;
  * the wakeups live here, the reading in {@link RingReader}.
  *
  * <p>The consumer position's page is mapped read-write at offset 0; the producer position's page and, after it,
- * the data area twice in a row (the kernel maps its pages twice, so that a record wrapping around the end is
- * contiguous) read-only at offset one page.
+ * the data area read-only at offset one page, once: the kernel would map the data pages a second time after
+ * the first, which would count them twice in the recorder's resident memory; {@link RingReader} puts the rare
+ * record that wraps around the end together itself.
  *
  * <p>Single consumer: {@link #drain} must not be called concurrently. {@link #close} must not overlap a
  * drain; the owning source guarantees both.
@@ -33,7 +34,7 @@ final class RingBuffer implements AutoCloseable {
         if (failed(c)) {
             throw new NativeException("cannot mmap the ring buffer's consumer page", lib.libcRuntime.getLastError(), "");
         }
-        Pointer p = libc.mmap(null, page + 2 * size, LibC.PROT_READ, LibC.MAP_SHARED, mapFd, page);
+        Pointer p = libc.mmap(null, page + size, LibC.PROT_READ, LibC.MAP_SHARED, mapFd, page);
         if (failed(p)) {
             int errno = lib.libcRuntime.getLastError();
             libc.munmap(c, page);
@@ -48,7 +49,7 @@ final class RingBuffer implements AutoCloseable {
                 libc.close(ep);
             }
             libc.munmap(c, page);
-            libc.munmap(p, page + 2 * size);
+            libc.munmap(p, page + size);
             throw new NativeException("cannot poll the ring buffer", errno, "");
         }
         this.consumer = c;
@@ -69,6 +70,11 @@ final class RingBuffer implements AutoCloseable {
     /** See {@link RingReader#producerPosition}. */
     long producerPosition() {
         return reader.producerPosition();
+    }
+
+    /** See {@link RingReader#wrappedRecords}. */
+    long wrappedRecords() {
+        return reader.wrappedRecords();
     }
 
     /** See {@link RingReader#consumerPosition}. */
@@ -92,6 +98,6 @@ final class RingBuffer implements AutoCloseable {
         closed = true;
         libc.close(epfd);
         libc.munmap(consumer, page);
-        libc.munmap(producer, page + 2 * size);
+        libc.munmap(producer, page + size);
     }
 }

@@ -1,6 +1,7 @@
 package dev.timemachine.capture.ebpf;
 
 import java.lang.invoke.VarHandle;
+import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 /**
@@ -8,11 +9,15 @@ import jnr.ffi.Pointer;
  * kernel's, tests lay out synthetic ones in plain memory.
  *
  * <p>Layout (kernel/bpf/ringbuf.c): the consumer position at the start of {@code consumer}; the producer
- * position at the start of {@code producer}, and from {@code dataStart} the data area twice in a row, so that
- * a record wrapping around the end is contiguous. Positions only grow; a record at position p starts at data
- * offset p mod size, with the kernel's header ({@link RecordLayout}'s {@code RING_*}): a 32-bit length whose
- * BUSY bit says the producer has not committed it yet and DISCARD bit that it was discarded, then 4 bytes of
- * page offset for the kernel's own use; records, header included, are 8-byte aligned.
+ * position at the start of {@code producer}, and the data area from {@code dataStart}. Positions only grow; a
+ * record at position p starts at data offset p mod size, with the kernel's header ({@link RecordLayout}'s
+ * {@code RING_*}): a 32-bit length whose BUSY bit says the producer has not committed it yet and DISCARD bit
+ * that it was discarded, then 4 bytes of page offset for the kernel's own use; records, header included, are
+ * 8-byte aligned, so a header never straddles the end of the data area, but a body may.
+ *
+ * <p>The kernel would map the data area twice in a row, so that such a body reads contiguous; the data area
+ * is read through one mapping instead, which keeps the ring's pages counted once in the recorder's resident
+ * memory, and the rare body that wraps around the end is copied together into a buffer of the reader's own.
  *
  * <p>Single consumer: {@link #drain} must not be called concurrently.
  */
@@ -25,13 +30,18 @@ final class RingReader {
     private final Pointer consumer;
     private final Pointer producer;
     private final long dataStart;
+    private final long size;
     private final long mask;
+    /** Where a body wrapping around the end is put together; grown to the longest such body. */
+    private Pointer unwrapped;
+    private long wrapped;
 
     /** Reads a ring of {@code size} bytes, a power of two, whose data area starts at {@code dataStart}. */
     RingReader(Pointer consumer, Pointer producer, long dataStart, long size) {
         this.consumer = consumer;
         this.producer = producer;
         this.dataStart = dataStart;
+        this.size = size;
         this.mask = size - 1;
     }
 
@@ -47,15 +57,20 @@ final class RingReader {
         VarHandle.acquireFence(); // pairs with the producer's release of producer_pos
         int n = 0;
         while (cons < prod && n < max) {
-            long at = dataStart + (cons & mask);
-            int len = producer.getInt(at);
+            long offset = cons & mask;
+            int len = producer.getInt(dataStart + offset);
             VarHandle.acquireFence(); // the record body is visible once BUSY is clear
             if ((len & RecordLayout.RING_BUSY) != 0) {
                 break;
             }
             int length = len & ~(RecordLayout.RING_BUSY | RecordLayout.RING_DISCARD);
             if ((len & RecordLayout.RING_DISCARD) == 0) {
-                handler.record(producer, at + RecordLayout.RING_HDR_SIZE, length);
+                long body = (offset + RecordLayout.RING_HDR_SIZE) & mask;
+                if (body + length <= size) {
+                    handler.record(producer, dataStart + body, length);
+                } else {
+                    handler.record(unwrap(body, length), 0, length);
+                }
                 n++;
             }
             cons += (length + RecordLayout.RING_HDR_SIZE + RecordLayout.RING_ALIGN - 1) & -RecordLayout.RING_ALIGN;
@@ -69,11 +84,28 @@ final class RingReader {
         return n;
     }
 
+    /** The body at data offset {@code body} that runs past the end, in one piece. */
+    private Pointer unwrap(long body, int length) {
+        if (unwrapped == null || unwrapped.size() < length) {
+            unwrapped = Memory.allocateDirect(producer.getRuntime(), Math.max(length, 4096));
+        }
+        wrapped++;
+        int first = (int) (size - body);
+        producer.transferTo(dataStart + body, unwrapped, 0, first);
+        producer.transferTo(dataStart, unwrapped, first, length - first);
+        return unwrapped;
+    }
+
     /** How far the kernel has reserved: every record committed by now ends at or before it. */
     long producerPosition() {
         long prod = producer.getLong(0);
         VarHandle.acquireFence();
         return prod;
+    }
+
+    /** How many records so far had a body running past the end of the data area. */
+    long wrappedRecords() {
+        return wrapped;
     }
 
     /** How far records have been consumed. */

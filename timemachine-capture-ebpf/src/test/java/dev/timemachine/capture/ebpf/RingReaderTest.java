@@ -85,7 +85,7 @@ class RingReaderTest {
     }
 
     @Test
-    void aRecordWrappingAroundTheEndOfTheDataAreaReadsContiguous() {
+    void aRecordWrappingAroundTheEndOfTheDataAreaReadsWhole() {
         // positions only grow: start two laps in, 24 bytes before the end of the data area
         long start = 3L * SIZE - 24;
         SyntheticRing ring = new SyntheticRing(SIZE, start);
@@ -103,6 +103,13 @@ class RingReaderTest {
         Collected got2 = new Collected();
         assertEquals(2, exact.reader().drain(got2, 100));
         assertArrayEquals(atZero, got2.records.get(1));
+
+        SyntheticRing headerLast = new SyntheticRing(SIZE, 2L * SIZE - 8);
+        byte[] bodyAtZero = sample(40, 4);
+        headerLast.submit(bodyAtZero); // the header in the last 8 bytes, the body from offset 0
+        Collected got3 = new Collected();
+        assertEquals(1, headerLast.reader().drain(got3, 100));
+        assertArrayEquals(bodyAtZero, got3.records.get(0));
     }
 
     @Test

@@ -8,9 +8,9 @@ import jnr.ffi.Runtime;
 /**
  * Test fixture: a BPF ring buffer in plain heap memory, laid out as user space sees the kernel's, with the
  * kernel's producer side (kernel/bpf/ringbuf.c) written out independently of the reader: reserve, commit,
- * discard. The data area follows the producer page twice and every byte is written to both copies, as the
- * double mapping shows it, so a record wrapping around the end reads back contiguous just as it does from
- * the real pages; a read outside the mapping throws instead of reading garbage.
+ * discard. The data area follows the producer page once, as {@link RingBuffer} maps it, so a record wrapping
+ * around the end lies in two pieces just as it does in the real mapping; a read outside the mapping throws
+ * instead of reading garbage.
  */
 final class SyntheticRing {
     static final int PAGE = 4096;
@@ -27,7 +27,7 @@ final class SyntheticRing {
     /** A ring of {@code size} bytes (a power of two, at least a page) whose positions both start at {@code start}. */
     SyntheticRing(long size, long start) {
         this.size = size;
-        producerPages = ByteBuffer.allocate(Math.toIntExact(PAGE + 2 * size)).order(ByteOrder.LITTLE_ENDIAN);
+        producerPages = ByteBuffer.allocate(Math.toIntExact(PAGE + size)).order(ByteOrder.LITTLE_ENDIAN);
         consumerPage.putLong(0, start);
         producerPages.putLong(0, start);
         Runtime rt = Runtime.getSystemRuntime();
@@ -92,12 +92,10 @@ final class SyntheticRing {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, v).array();
     }
 
-    /** Writes bytes at a ring position into both copies of the data area, as the double mapping shows them. */
+    /** Writes bytes at a ring position, wrapping around the end of the data area. */
     private void write(long pos, byte[] bytes) {
         for (int i = 0; i < bytes.length; i++) {
-            int at = (int) ((pos + i) & (size - 1));
-            producerPages.put(PAGE + at, bytes[i]);
-            producerPages.put(PAGE + at + (int) size, bytes[i]);
+            producerPages.put(PAGE + (int) ((pos + i) & (size - 1)), bytes[i]);
         }
     }
 }
