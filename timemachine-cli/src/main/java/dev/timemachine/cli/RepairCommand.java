@@ -2,7 +2,6 @@ package dev.timemachine.cli;
 
 import dev.timemachine.api.RecordingInfo;
 import dev.timemachine.core.TimeMachine;
-import dev.timemachine.core.VerifyReport;
 import dev.timemachine.store.rocks.RocksStorageEngine;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -37,10 +36,7 @@ final class RepairCommand implements Callable<Integer> {
                 out.printf("  recording %d: %s, %s%n", r.id(), String.join(" ", r.command()),
                         r.counters().containsKey("recovered") ? "finished from what its journal kept" : "as it was");
             }
-            VerifyReport v = tm.verify(TerminalProgress.of(spec.commandLine().getErr(), "verify"));
-            v.problems().forEach(out::println);
-            out.printf("verify: checked %d entries, %s%n", v.entries(), v.ok() ? "no problems" : v.problems().size() + " problems");
-            return v.ok() ? ExitCode.OK : ExitCode.FAILURE;
+            return VerifyCommand.report(tm.verify(TerminalProgress.of(spec.commandLine().getErr(), "verify")), spec);
         }
     }
 }

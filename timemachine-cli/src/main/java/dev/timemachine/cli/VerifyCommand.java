@@ -25,17 +25,21 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         // As it is: verify inspects the state dir without finishing interrupted recordings first.
         try (TimeMachine tm = store.openAsIs(spec)) {
-            VerifyReport r = tm.verify(TerminalProgress.of(spec.commandLine().getErr(), "verify"));
-            PrintWriter out = spec.commandLine().getOut();
-            r.problems().forEach(out::println);
-            String summary = String.format("checked %d entries: %d content blobs re-hashed, %d versions checked", r.entries(),
-                    r.blobs(), r.versions());
-            if (!r.ok()) {
-                spec.commandLine().getErr().printf("timemachine: %d problems found (%s)%n", r.problems().size(), summary);
-                return ExitCode.FAILURE;
-            }
-            out.println(summary + ": no problems");
+            return report(tm.verify(TerminalProgress.of(spec.commandLine().getErr(), "verify")), spec);
         }
+    }
+
+    /** Prints a verify report, its problems one per line and what was checked, and returns the exit code. */
+    static int report(VerifyReport r, CommandSpec spec) {
+        PrintWriter out = spec.commandLine().getOut();
+        r.problems().forEach(out::println);
+        String summary = String.format("checked %d entries: %d content blobs re-hashed, %d versions checked", r.entries(),
+                r.blobs(), r.versions());
+        if (!r.ok()) {
+            spec.commandLine().getErr().printf("timemachine: %d problems found (%s)%n", r.problems().size(), summary);
+            return ExitCode.FAILURE;
+        }
+        out.println(summary + ": no problems");
         return ExitCode.OK;
     }
 }
