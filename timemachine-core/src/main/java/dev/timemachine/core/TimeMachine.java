@@ -430,21 +430,20 @@ public final class TimeMachine implements AutoCloseable {
     public void history(RecordingInfo recording, Collection<byte[]> paths, int latest, HistoryVisitor visitor) {
         ensureOpen();
         KvReplayer replayer = new KvReplayer(store, recording.id());
-        List<List<Version>> versionsOf = new ArrayList<>(paths.size());
-        List<List<Optional<FileState>>> statesOf = new ArrayList<>(paths.size());
-        List<Integer> olderOf = new ArrayList<>(paths.size());
+        record Latest(byte[] path, List<Version> versions, List<Optional<FileState>> states, int older) {
+        }
+        List<Latest> latestOf = new ArrayList<>(paths.size());
         Set<Long> sequences = new HashSet<>();
         long until = Long.MIN_VALUE;
         for (byte[] path : paths) {
             List<Version> all = store.versions(recording.id()).history(path);
             List<Optional<FileState>> states = replayer.statesAfterEach(path, all);
             int from = Math.max(0, all.size() - latest);
-            olderOf.add(from);
             // copies: a view would keep every version of a path with a million of them
-            List<Version> versions = new ArrayList<>(all.subList(from, all.size()));
-            versionsOf.add(versions);
-            statesOf.add(new ArrayList<>(states.subList(from, states.size())));
-            for (Version v : versions) {
+            Latest l = new Latest(path, new ArrayList<>(all.subList(from, all.size())),
+                    new ArrayList<>(states.subList(from, states.size())), from);
+            latestOf.add(l);
+            for (Version v : l.versions()) {
                 if (v.sequence() > 0) {
                     sequences.add(v.sequence());
                 }
@@ -452,19 +451,16 @@ public final class TimeMachine implements AutoCloseable {
             }
         }
         Map<Long, String> writers = Commands.writers(store, recording.id(), sequences, until);
-        int i = 0;
-        for (byte[] path : paths) {
-            List<Version> versions = versionsOf.get(i);
-            List<Optional<FileState>> states = statesOf.get(i++);
-            List<HistoryEntry> out = new ArrayList<>(versions.size());
-            for (int j = 0; j < versions.size(); j++) {
-                Version v = versions.get(j);
-                Optional<FileState> after = states.get(j);
+        for (Latest l : latestOf) {
+            List<HistoryEntry> out = new ArrayList<>(l.versions().size());
+            for (int j = 0; j < l.versions().size(); j++) {
+                Version v = l.versions().get(j);
+                Optional<FileState> after = l.states().get(j);
                 boolean approximate = v.record().has(VersionRecord.FLAG_APPROXIMATE)
                         || after.map(FileState::approximate).orElse(false);
                 out.add(new HistoryEntry(v, after, approximate, writers.get(v.sequence())));
             }
-            visitor.visit(path, out, olderOf.get(i - 1));
+            visitor.visit(l.path(), out, l.older());
         }
     }
 
