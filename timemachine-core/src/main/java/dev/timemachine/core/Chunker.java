@@ -31,10 +31,15 @@ final class Chunker {
 
     /** The end offsets of the chunks of {@code data}, last one {@code data.length}. */
     static List<Integer> boundaries(byte[] data) {
-        List<Integer> ends = new ArrayList<>(data.length / AVG + 1);
-        int start = 0;
-        while (start < data.length) {
-            start += cut(data, start, data.length - start);
+        return boundaries(data, 0, data.length);
+    }
+
+    /** The end offsets (in {@code data}) of the chunks of {@code data[from, to)}, last one {@code to}. */
+    static List<Integer> boundaries(byte[] data, int from, int to) {
+        List<Integer> ends = new ArrayList<>((to - from) / AVG + 1);
+        int start = from;
+        while (start < to) {
+            start += cut(data, start, to - start);
             ends.add(start);
         }
         return ends;

@@ -1,6 +1,5 @@
 package dev.timemachine.core;
 
-import dev.timemachine.api.ContentStore;
 import dev.timemachine.api.EventLog;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.JournalPosition;
@@ -27,7 +26,7 @@ final class Compactor {
     private final KvJournal journal;
     private final KvVersionIndex index;
     private final EventLog events;
-    private final ContentStore content;
+    private final KvContentStore content;
     private final VersionWriter writer;
     private JournalTail tail;
     /** The highest watermark compacted up to so far. */
@@ -41,7 +40,7 @@ final class Compactor {
         this.journal = store.kvJournal(recording);
         this.index = store.kvVersions(recording);
         this.events = store.events(recording);
-        this.content = store.content();
+        this.content = store.kvContent();
         this.writer = new VersionWriter(tree, filter, new DiskImporter(journal, filter), (path, t, seq) -> {
             flush();
             return replayer.contentAt(path, t, seq);
@@ -139,6 +138,8 @@ final class Compactor {
     private void flush() {
         content.putHashed(writer.pendingContent());
         writer.pendingContent().clear();
+        content.putChunked(writer.pendingChunked());
+        writer.pendingChunked().clear();
         index.append(writer.pending());
         writer.pending().clear();
     }

@@ -166,6 +166,31 @@ final class KvContentStore implements ContentStore {
     }
 
     /**
+     * Stores content split into chunks already, as {@link #putHashed} would store the same bytes: the chunks it
+     * brings (those already stored are not written again), then its chunk list, unless content with its hash is
+     * stored already. Every chunk of the list is either among those it brings or one brought before.
+     */
+    void putChunked(List<GrowingContent.Chunked> contents) {
+        if (contents.isEmpty()) {
+            return;
+        }
+        Set<ContentHash> inBatch = new HashSet<>();
+        try (KvBatch batch = kv.batch()) {
+            for (GrowingContent.Chunked c : contents) {
+                List<ContentHash> parts = c.parts();
+                int first = parts.size() - c.newParts().size();
+                for (int i = 0; i < c.newParts().size(); i++) {
+                    stage(batch, parts.get(first + i), c.newParts().get(i), inBatch);
+                }
+                if (inBatch.add(c.hash()) && kv.get(Keyspace.CONTENT, c.hash().toBytes()) == null) {
+                    batch.put(Keyspace.CONTENT, c.hash().toBytes(), ContentCodec.chunked(parts, c.lengths()));
+                }
+            }
+            batch.commit();
+        }
+    }
+
+    /**
      * Stores content again as a bsdiff patch to similar content, where the patch is at most {@link #DELTA_RATIO} of
      * its size (gc's packing, docs/storage.md "Deltas"). Each pair is (content, its base), say a file's keyframe
      * and the keyframe before it. Left as it is: content already a delta or the base of one, chunked, outside

@@ -134,7 +134,10 @@ final class KvJournal implements Journal {
             return;
         }
         try (KvBatch batch = kv.batch()) {
-            batch.deleteRange(Keyspace.JOURNAL, Schema.recordingPrefix(recording), startKey(upTo));
+            // From the last trim point, not from the recording's start: everything before it is gone already,
+            // and ranges that do not overlap keep RocksDB's iterators cheap to open (each one sorts the range
+            // tombstones in the memtable, and overlapping ones pile up: docs/storage.md, "Pitfalls of the engines").
+            batch.deleteRange(Keyspace.JOURNAL, startKey(trimmedTo), startKey(upTo));
             batch.put(Keyspace.META, MetaCodec.journalStateKey(recording), state(upTo, lastSeq));
             batch.commit();
         }

@@ -37,6 +37,11 @@ final class TreeState {
         byte[] held;
         /** Whether {@link #held} is also content waiting to be stored, and so must be copied before a change. */
         boolean heldShared;
+        /**
+         * The hashing and chunking of the last keyframe made from {@link #held}, while nothing before its end has
+         * changed since; null otherwise.
+         */
+        GrowingContent growing;
         final List<byte[]> names = new ArrayList<>();
 
         Inode(long size, int mode) {

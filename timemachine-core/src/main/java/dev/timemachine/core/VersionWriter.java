@@ -85,6 +85,7 @@ final class VersionWriter {
     private final PayloadSource payloads;
     private final List<Version> pending = new ArrayList<>();
     private final Map<ContentHash, byte[]> pendingContent = new LinkedHashMap<>();
+    private final List<GrowingContent.Chunked> pendingChunked = new ArrayList<>();
     private final Set<ByteBuffer> approximatePaths = new HashSet<>();
     /** Inodes whose bytes are held, least recently written first. */
     private final LinkedHashMap<Inode, Boolean> holding = new LinkedHashMap<>(16, 0.75f, true);
@@ -111,6 +112,11 @@ final class VersionWriter {
     /** The content those versions refer to, by hash. */
     Map<ContentHash, byte[]> pendingContent() {
         return pendingContent;
+    }
+
+    /** The keyframes among that content that are split into chunks already ({@link GrowingContent}). */
+    List<GrowingContent.Chunked> pendingChunked() {
+        return pendingChunked;
     }
 
     long events() {
@@ -301,6 +307,7 @@ final class VersionWriter {
     /** Holds {@code bytes} (exactly the file's content) for {@code inode}, if small enough; shared with a keyframe. */
     private void hold(Inode inode, byte[] bytes) {
         release(inode);
+        inode.growing = null;
         if (bytes.length <= HOLD_MAX_FILE) {
             inode.held = bytes;
             inode.heldShared = true;
@@ -314,6 +321,7 @@ final class VersionWriter {
         if (inode.held != null) {
             heldBytes -= inode.held.length;
             inode.held = null;
+            inode.growing = null;
             holding.remove(inode);
         }
     }
@@ -345,6 +353,7 @@ final class VersionWriter {
             if (victim != keep) {
                 heldBytes -= victim.held.length;
                 victim.held = null;
+                victim.growing = null;
                 it.remove();
             }
         }
@@ -375,6 +384,9 @@ final class VersionWriter {
         long newSize = Math.max(inode.size, offset + payload.length);
         inode.changes++;
         inode.changedBytes += payload.length;
+        if (inode.growing != null && offset < inode.growing.length()) {
+            inode.growing = null; // the bytes of its last keyframe change
+        }
         if (inode.held != null && writable(inode, newSize)) {
             System.arraycopy(payload.bytes(), 0, inode.held, (int) offset, payload.length);
         }
@@ -384,9 +396,8 @@ final class VersionWriter {
                 inode.mappedOnly = false;
             }
             if (inode.held != null) {
-                // the held buffer stays this file's own; the keyframe stores a copy
                 inode.size = newSize;
-                storeKeyframe(inode, Arrays.copyOf(inode.held, (int) newSize), t, seq);
+                storeHeldKeyframe(inode, t, seq);
                 return;
             }
             byte[] before = keyframes.contentAt(inode.names.get(0), t, seq - 1);
@@ -425,11 +436,32 @@ final class VersionWriter {
     }
 
     private void storeKeyframe(Inode inode, byte[] bytes, long t, long seq) {
-        ContentHash h = stash(bytes);
-        for (byte[] name : inode.names) {
-            record(name, t, seq, new VersionRecord(Kind.KEYFRAME, 0, bytes.length, h, inode.mode, null, flags(inode)));
-        }
         inode.size = bytes.length;
+        base(inode, stash(bytes), t, seq);
+    }
+
+    /**
+     * A keyframe of the held bytes, which stay this file's own: a copy of them when small, else chunked from
+     * where the last keyframe's chunks stop being final, when nothing before its end changed since.
+     */
+    private void storeHeldKeyframe(Inode inode, long t, long seq) {
+        if (inode.size < KvContentStore.CHUNKED_FROM) {
+            storeKeyframe(inode, Arrays.copyOf(inode.held, (int) inode.size), t, seq);
+            return;
+        }
+        if (inode.growing == null) {
+            inode.growing = new GrowingContent();
+        }
+        GrowingContent.Chunked chunked = inode.growing.next(inode.held, (int) inode.size);
+        pendingChunked.add(chunked);
+        base(inode, chunked.hash(), t, seq);
+    }
+
+    /** A keyframe record of {@code h} under every name of the file: what it rebuilds from now on. */
+    private void base(Inode inode, ContentHash h, long t, long seq) {
+        for (byte[] name : inode.names) {
+            record(name, t, seq, new VersionRecord(Kind.KEYFRAME, 0, inode.size, h, inode.mode, null, flags(inode)));
+        }
         inode.changes = 0;
         inode.changedBytes = 0;
     }
@@ -454,6 +486,7 @@ final class VersionWriter {
             return;
         }
         inode.changes++;
+        inode.growing = null;
         for (byte[] name : inode.names) {
             record(name, t, seq, new VersionRecord(Kind.TRUNCATE, 0, length, null, inode.mode, null, flags(inode)));
         }

@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.Version;
 import dev.timemachine.api.VersionRecord;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -44,6 +48,113 @@ class VersionWriterTest {
         w.apply(JournalTail.Held.of(new JournalEntry(++seq, e), null));
     }
 
+    /** Chunks the writer brought so far, by hash: the chunked keyframes to come name some of them again. */
+    private final Map<ContentHash, byte[]> chunks = new HashMap<>();
+
+    /**
+     * The bytes of a keyframe the writer has pending, whole or chunked; a chunked one is checked to be exactly
+     * what the content store makes of the same bytes whole.
+     */
+    private byte[] keyframe(VersionWriter w, Version v) {
+        ContentHash h = v.record().content();
+        byte[] whole = w.pendingContent().get(h);
+        if (whole != null) {
+            return whole;
+        }
+        for (GrowingContent.Chunked c : w.pendingChunked()) {
+            int first = c.parts().size() - c.newParts().size();
+            for (int i = 0; i < c.newParts().size(); i++) {
+                chunks.put(c.parts().get(first + i), c.newParts().get(i));
+            }
+        }
+        GrowingContent.Chunked c = w.pendingChunked().stream().filter(k -> k.hash().equals(h)).findFirst().orElseThrow();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < c.parts().size(); i++) {
+            byte[] part = chunks.get(c.parts().get(i));
+            assertEquals((int) c.lengths().get(i), part.length);
+            out.writeBytes(part);
+        }
+        byte[] bytes = out.toByteArray();
+        assertEquals(ContentHash.sha256(bytes), h, "the keyframe's hash is its bytes'");
+        List<Integer> ends = Chunker.boundaries(bytes);
+        assertEquals(ends.size(), c.parts().size(), "the chunks of the same bytes given whole");
+        int start = 0;
+        for (int i = 0; i < ends.size(); i++) {
+            assertEquals(ContentHash.sha256(Arrays.copyOfRange(bytes, start, ends.get(i))), c.parts().get(i), "chunk " + i);
+            start = ends.get(i);
+        }
+        return bytes;
+    }
+
+    private void clear(VersionWriter w) {
+        for (GrowingContent.Chunked c : w.pendingChunked()) {
+            int first = c.parts().size() - c.newParts().size();
+            for (int i = 0; i < c.newParts().size(); i++) {
+                chunks.put(c.parts().get(first + i), c.newParts().get(i));
+            }
+        }
+        w.pending().clear();
+        w.pendingContent().clear();
+        w.pendingChunked().clear();
+    }
+
+    /**
+     * A log grown by small appends, then written into below its last keyframe, truncated and grown again: every
+     * keyframe holds exactly its bytes, chunked as if given whole, and while it only grows, each keyframe hashes
+     * and chunks only what is new to it (and the last chunk before).
+     */
+    @Test
+    void keyframesOfAGrowingFileChunkOnlyWhatIsNew() {
+        TreeState tree = new TreeState();
+        tree.put(ROOT, new TreeState.Dir(0755));
+        VersionWriter w = writer(tree);
+        apply(w, new FsEvent(1, 1, 1, Op.CREATE, FILE, null, 0, 0, 0644, null, 0));
+        Random rnd = new Random(7);
+        byte[] model = new byte[8 << 20];
+        int size = 0;
+        int keyframes = 0;
+        long broughtWhileGrowing = 0;
+        int chunkedWhileGrowing = 0;
+        for (int i = 0; i < 60_000; i++) {
+            byte[] payload = new byte[1 + rnd.nextInt(120)];
+            rnd.nextBytes(payload);
+            int offset = size;
+            if (i == 40_000) {
+                offset = size / 3; // below the last keyframe's end
+            }
+            if (i == 50_000) {
+                apply(w, new FsEvent(2 + i, 1, 1, Op.TRUNCATE, FILE, null, 0, size / 2, 0, null, 0));
+                Arrays.fill(model, size / 2, size, (byte) 0);
+                size /= 2;
+                offset = size;
+            }
+            size = Math.max(size, offset + payload.length);
+            System.arraycopy(payload, 0, model, offset, payload.length);
+            apply(w, FsEvent.write(2 + i, 1, FILE, offset, payload));
+            for (Version v : w.pending()) {
+                if (v.record().kind() == VersionRecord.Kind.KEYFRAME && v.sequence() == seq) {
+                    assertArrayEquals(Arrays.copyOf(model, size), keyframe(w, v), "keyframe at write " + i);
+                    keyframes++;
+                }
+            }
+            if (i < 40_000) {
+                for (GrowingContent.Chunked c : w.pendingChunked()) {
+                    chunkedWhileGrowing++;
+                    broughtWhileGrowing += c.newParts().stream().mapToLong(p -> p.length).sum();
+                }
+            }
+            clear(w);
+            if (i == 39_999) {
+                assertTrue(chunkedWhileGrowing >= 4, "chunked keyframes: " + chunkedWhileGrowing);
+                assertTrue(broughtWhileGrowing <= size + (long) chunkedWhileGrowing * Chunker.MAX,
+                        broughtWhileGrowing + " bytes chunked for " + chunkedWhileGrowing + " keyframes of a file of "
+                                + size);
+            }
+        }
+        assertTrue(keyframes >= 8, "keyframes: " + keyframes);
+        assertEquals(0, readBacks.get(), "no keyframe needed the store");
+    }
+
     /** Many 4 KiB writes at scattered offsets: every keyframe holds exactly the bytes written so far, none read back. */
     @Test
     void keyframesOfAFileCreatedInTheRecordingComeFromTheBytesItHolds() {
@@ -63,12 +174,11 @@ class VersionWriterTest {
             apply(w, FsEvent.write(2 + i, 1, FILE, offset, payload));
             for (Version v : w.pending()) {
                 if (v.record().kind() == VersionRecord.Kind.KEYFRAME && v.sequence() == seq) {
-                    assertArrayEquals(model, w.pendingContent().get(v.record().content()), "keyframe at write " + i);
+                    assertArrayEquals(model, keyframe(w, v), "keyframe at write " + i);
                     keyframes++;
                 }
             }
-            w.pending().clear();
-            w.pendingContent().clear();
+            clear(w);
         }
         assertTrue(keyframes >= 3, "keyframes: " + keyframes);
         assertEquals(0, readBacks.get(), "no keyframe needed the store");
@@ -97,12 +207,11 @@ class VersionWriterTest {
             apply(w, FsEvent.write(2 + i, 1, FILE, offset, payload));
             for (Version v : w.pending()) {
                 if (v.record().kind() == VersionRecord.Kind.KEYFRAME) {
-                    assertArrayEquals(model, w.pendingContent().get(v.record().content()), "keyframe at write " + i);
+                    assertArrayEquals(model, keyframe(w, v), "keyframe at write " + i);
                     keyframes++;
                 }
             }
-            w.pending().clear();
-            w.pendingContent().clear();
+            clear(w);
         }
         assertTrue(keyframes >= 2, "keyframes: " + keyframes);
         assertEquals(1, readBacks.get());
