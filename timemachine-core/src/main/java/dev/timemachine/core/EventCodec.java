@@ -30,6 +30,8 @@ final class EventCodec implements KeyspaceCodec {
     private static final byte INLINE = 0;
     /** The payload's SHA-256 follows; its bytes are in the content store. */
     private static final byte BY_HASH = 1;
+    /** What follows a summary's fields: the inline tag and a payload length of 0. */
+    private static final int SUMMARY_TAIL = 1 + 4;
 
     private final Keyspace keyspace;
 
@@ -74,23 +76,21 @@ final class EventCodec implements KeyspaceCodec {
 
     /** The value of {@code e} without its payload: what the event log keeps. */
     static byte[] summary(FsEvent e) {
-        return fields(e, 1 + 4).put(INLINE).putInt(0).array();
+        return fields(e, SUMMARY_TAIL).put(INLINE).putInt(0).array();
     }
 
     /** One value holding the summaries of {@code entries}, in journal order, for the key of the first. */
     static byte[] block(List<JournalEntry> entries) {
-        List<byte[]> bodies = new ArrayList<>(entries.size());
         int size = 1 + 4;
         for (JournalEntry entry : entries) {
-            byte[] body = summary(entry.event());
-            bodies.add(body);
-            size += 8 + 8 + 4 + body.length - 1;
+            size += 8 + 8 + 4 + fieldsSize(entry.event()) - 1 + SUMMARY_TAIL;
         }
         ByteBuffer b = ByteBuffer.allocate(size).put(BLOCK).putInt(entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            byte[] body = bodies.get(i);
-            b.putLong(entries.get(i).event().timeNs()).putLong(entries.get(i).sequence()).putInt(body.length - 1)
-                    .put(body, 1, body.length - 1);
+        for (JournalEntry entry : entries) {
+            FsEvent e = entry.event();
+            // each summary as summary() encodes it, without its leading version byte
+            b.putLong(e.timeNs()).putLong(entry.sequence()).putInt(fieldsSize(e) - 1 + SUMMARY_TAIL);
+            putFields(b, e).put(INLINE).putInt(0);
         }
         return b.array();
     }
@@ -123,10 +123,17 @@ final class EventCodec implements KeyspaceCodec {
     }
 
     private static ByteBuffer fields(FsEvent e, int tail) {
-        int size = 1 + 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + e.path().length + 4
-                + (e.path2() == null ? 0 : e.path2().length) + tail;
-        ByteBuffer b = ByteBuffer.allocate(size).put(V2).put((byte) e.op().code()).putInt(e.flags())
-                .putInt(e.pid()).putInt(e.tid()).putLong(e.offset()).putLong(e.length()).putInt(e.mode());
+        return putFields(ByteBuffer.allocate(fieldsSize(e) + tail).put(V2), e);
+    }
+
+    /** The bytes of an event's fields, with the version byte before them. */
+    private static int fieldsSize(FsEvent e) {
+        return 1 + 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + e.path().length + 4 + (e.path2() == null ? 0 : e.path2().length);
+    }
+
+    private static ByteBuffer putFields(ByteBuffer b, FsEvent e) {
+        b.put((byte) e.op().code()).putInt(e.flags()).putInt(e.pid()).putInt(e.tid()).putLong(e.offset())
+                .putLong(e.length()).putInt(e.mode());
         b.putInt(e.path().length).put(e.path());
         if (e.path2() == null) {
             b.putInt(-1);
