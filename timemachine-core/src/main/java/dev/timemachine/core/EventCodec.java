@@ -16,7 +16,8 @@ import java.util.List;
  * none in a summary) or is named by its hash ({@link #BY_HASH}): the journal stored it in the content store,
  * that is in the payload log ({@link Segments}), so its bytes are written once. Values of format 1 (payload
  * always inline) are still read. The event log keeps its summaries in blocks ({@link #block}): one value holds
- * the summaries of one compacted chunk, keyed by its first entry, so a million events are a few hundred entries.
+ * the summaries of one compacted chunk, keyed by its first entry, so a million events are a few hundred entries,
+ * each summary written as what changed from the one before ({@link EventBlock}).
  */
 final class EventCodec implements KeyspaceCodec {
     static final EventCodec JOURNAL = new EventCodec(Keyspace.JOURNAL);
@@ -81,6 +82,11 @@ final class EventCodec implements KeyspaceCodec {
 
     /** One value holding the summaries of {@code entries}, in journal order, for the key of the first. */
     static byte[] block(List<JournalEntry> entries) {
+        return EventBlock.encode(entries);
+    }
+
+    /** A block of this project's first format, the summaries written whole: still read, no longer written. */
+    static byte[] wholeBlock(List<JournalEntry> entries) {
         int size = 1 + 4;
         for (JournalEntry entry : entries) {
             size += 8 + 8 + 4 + fieldsSize(entry.event()) - 1 + SUMMARY_TAIL;
@@ -97,12 +103,15 @@ final class EventCodec implements KeyspaceCodec {
 
     /** Whether the value is a block of summaries rather than one entry. */
     static boolean isBlock(byte[] value) {
-        return value.length > 0 && value[0] == BLOCK;
+        return value.length > 0 && (value[0] == BLOCK || value[0] == EventBlock.PACKED);
     }
 
     /** The entries of a block, in journal order. */
     List<JournalEntry> decodeBlock(byte[] key, byte[] value) {
         checkKey(key);
+        if (value.length > 0 && value[0] == EventBlock.PACKED) {
+            return ValueReader.decode(keyspace, key, value, EventBlock.PACKED, EventBlock::decode);
+        }
         return ValueReader.decode(keyspace, key, value, BLOCK, r -> {
             int n = r.b.getInt();
             if (n < 0 || n > r.b.remaining() / 20) {
