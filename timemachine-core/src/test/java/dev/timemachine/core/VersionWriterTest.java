@@ -61,12 +61,7 @@ class VersionWriterTest {
         if (whole != null) {
             return whole;
         }
-        for (GrowingContent.Chunked c : w.pendingChunked()) {
-            int first = c.parts().size() - c.newParts().size();
-            for (int i = 0; i < c.newParts().size(); i++) {
-                chunks.put(c.parts().get(first + i), c.newParts().get(i));
-            }
-        }
+        rememberChunks(w);
         GrowingContent.Chunked c = w.pendingChunked().stream().filter(k -> k.hash().equals(h)).findFirst().orElseThrow();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < c.parts().size(); i++) {
@@ -86,13 +81,17 @@ class VersionWriterTest {
         return bytes;
     }
 
-    private void clear(VersionWriter w) {
+    private void rememberChunks(VersionWriter w) {
         for (GrowingContent.Chunked c : w.pendingChunked()) {
             int first = c.parts().size() - c.newParts().size();
             for (int i = 0; i < c.newParts().size(); i++) {
                 chunks.put(c.parts().get(first + i), c.newParts().get(i));
             }
         }
+    }
+
+    private void clear(VersionWriter w) {
+        rememberChunks(w);
         w.pending().clear();
         w.pendingContent().clear();
         w.pendingChunked().clear();
