@@ -55,7 +55,8 @@ final class Compactor {
      * flood of the same page, as a dd of zeros, fetched the same 4 KiB from the payload log 16,000 times, a fifth
      * of its compaction. Payloads are never changed once made, so one array serves every write of the same bytes.
      */
-    private static final class RecentPayloads extends LinkedHashMap<ContentHash, byte[]> implements VersionWriter.PayloadSource {
+    private static final class RecentPayloads extends LinkedHashMap<ContentHash, byte[]>
+            implements VersionWriter.PayloadSource {
         private static final int ENTRIES = 16;
         private static final int MAX_BYTES = 64 << 10;
         private final KvContentStore content;

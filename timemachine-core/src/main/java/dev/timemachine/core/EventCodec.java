@@ -25,14 +25,15 @@ final class EventCodec implements KeyspaceCodec {
     static final int KEY_LENGTH = 20;
     private static final byte V1 = 1;
     private static final byte V2 = 2;
-    /** A block of summaries: count(4), then for each: time(8) seq(8) and the fields of a summary. */
+    /**
+     * A block of whole summaries: count(4), then for each: time(8) seq(8) and the fields of a summary. Still read;
+     * blocks are packed now ({@link EventBlock}).
+     */
     private static final byte BLOCK = 3;
     /** The payload's bytes follow. */
     private static final byte INLINE = 0;
     /** The payload's SHA-256 follows; its bytes are in the content store. */
     private static final byte BY_HASH = 1;
-    /** What follows a summary's fields: the inline tag and a payload length of 0. */
-    private static final int SUMMARY_TAIL = 1 + 4;
 
     private final Keyspace keyspace;
 
@@ -77,28 +78,12 @@ final class EventCodec implements KeyspaceCodec {
 
     /** The value of {@code e} without its payload: what the event log keeps. */
     static byte[] summary(FsEvent e) {
-        return fields(e, SUMMARY_TAIL).put(INLINE).putInt(0).array();
+        return fields(e, 1 + 4).put(INLINE).putInt(0).array();
     }
 
     /** One value holding the summaries of {@code entries}, in journal order, for the key of the first. */
     static byte[] block(List<JournalEntry> entries) {
         return EventBlock.encode(entries);
-    }
-
-    /** A block of this project's first format, the summaries written whole: still read, no longer written. */
-    static byte[] wholeBlock(List<JournalEntry> entries) {
-        int size = 1 + 4;
-        for (JournalEntry entry : entries) {
-            size += 8 + 8 + 4 + fieldsSize(entry.event()) - 1 + SUMMARY_TAIL;
-        }
-        ByteBuffer b = ByteBuffer.allocate(size).put(BLOCK).putInt(entries.size());
-        for (JournalEntry entry : entries) {
-            FsEvent e = entry.event();
-            // each summary as summary() encodes it, without its leading version byte
-            b.putLong(e.timeNs()).putLong(entry.sequence()).putInt(fieldsSize(e) - 1 + SUMMARY_TAIL);
-            putFields(b, e).put(INLINE).putInt(0);
-        }
-        return b.array();
     }
 
     /** Whether the value is a block of summaries rather than one entry. */
@@ -132,17 +117,10 @@ final class EventCodec implements KeyspaceCodec {
     }
 
     private static ByteBuffer fields(FsEvent e, int tail) {
-        return putFields(ByteBuffer.allocate(fieldsSize(e) + tail).put(V2), e);
-    }
-
-    /** The bytes of an event's fields, with the version byte before them. */
-    private static int fieldsSize(FsEvent e) {
-        return 1 + 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + e.path().length + 4 + (e.path2() == null ? 0 : e.path2().length);
-    }
-
-    private static ByteBuffer putFields(ByteBuffer b, FsEvent e) {
-        b.put((byte) e.op().code()).putInt(e.flags()).putInt(e.pid()).putInt(e.tid()).putLong(e.offset())
-                .putLong(e.length()).putInt(e.mode());
+        int size = 1 + 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + e.path().length + 4
+                + (e.path2() == null ? 0 : e.path2().length) + tail;
+        ByteBuffer b = ByteBuffer.allocate(size).put(V2).put((byte) e.op().code()).putInt(e.flags())
+                .putInt(e.pid()).putInt(e.tid()).putLong(e.offset()).putLong(e.length()).putInt(e.mode());
         b.putInt(e.path().length).put(e.path());
         if (e.path2() == null) {
             b.putInt(-1);
