@@ -47,6 +47,13 @@ final class ContentLayout {
 
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private long size;
+    /**
+     * Bytes appended at the end of the file, copied into one array: a log grown by a million small writes is one
+     * segment, not a million (each a map entry and, when written out, a system call of its own). The last
+     * segment holds {@code tail[0, tailFill)} or a slice of it ending there, while it can be grown in place.
+     */
+    private byte[] tail;
+    private int tailFill;
 
     long size() {
         return size;
@@ -67,7 +74,38 @@ final class ContentLayout {
 
     /** {@code data} written at {@code offset}; the file grows if needed. */
     void write(long offset, byte[] data, String origin) {
+        if (offset == size && data.length > 0 && append(data)) {
+            return;
+        }
         place(offset, data.length, new Segment(offset, offset + data.length, null, 0, origin, data));
+    }
+
+    /** Grows the last segment by {@code data} when it ends the file in {@link #tail}; false if it does not. */
+    private boolean append(byte[] data) {
+        Map.Entry<Long, Segment> e = segments.lastEntry();
+        Segment last = e == null ? null : e.getValue();
+        if (last == null || last.inline != tail || last.end != size || last.blobOffset + last.length() != tailFill
+                || (long) tailFill + data.length > Integer.MAX_VALUE - 16) {
+            if (data.length >= 4096 || size + data.length > Integer.MAX_VALUE - 16) {
+                return false; // a large write is a segment of its own as it is
+            }
+            tail = new byte[Math.max(4096, 2 * data.length)];
+            System.arraycopy(data, 0, tail, 0, data.length);
+            tailFill = data.length;
+            segments.put(size, new Segment(size, size + data.length, null, 0, "appended writes", tail));
+            size += data.length;
+            return true;
+        }
+        if (tailFill + data.length > tail.length) {
+            // the segments before keep the old array; the last one moves to the copy
+            tail = java.util.Arrays.copyOf(tail, (int) Math.min(Integer.MAX_VALUE - 16,
+                    Math.max(tail.length * 2L, (long) tailFill + data.length)));
+        }
+        System.arraycopy(data, 0, tail, tailFill, data.length);
+        tailFill += data.length;
+        segments.put(last.start, new Segment(last.start, last.end + data.length, null, last.blobOffset, last.origin, tail));
+        size += data.length;
+        return true;
     }
 
     /** {@code length} bytes of {@code hash} written at {@code offset}; the file grows if needed. */
