@@ -74,14 +74,14 @@ final class ContentLayout {
 
     /** {@code data} written at {@code offset}; the file grows if needed. */
     void write(long offset, byte[] data, String origin) {
-        if (offset == size && data.length > 0 && append(data)) {
+        if (offset == size && data.length > 0 && append(data, origin)) {
             return;
         }
         place(offset, data.length, new Segment(offset, offset + data.length, null, 0, origin, data));
     }
 
     /** Grows the last segment by {@code data} when it ends the file in {@link #tail}; false if it does not. */
-    private boolean append(byte[] data) {
+    private boolean append(byte[] data, String origin) {
         Map.Entry<Long, Segment> e = segments.lastEntry();
         Segment last = e == null ? null : e.getValue();
         if (last == null || last.inline != tail || last.end != size || last.blobOffset + last.length() != tailFill
@@ -92,7 +92,7 @@ final class ContentLayout {
             tail = new byte[Math.max(4096, 2 * data.length)];
             System.arraycopy(data, 0, tail, 0, data.length);
             tailFill = data.length;
-            segments.put(size, new Segment(size, size + data.length, null, 0, "appended writes", tail));
+            segments.put(size, new Segment(size, size + data.length, null, 0, origin, tail));
             size += data.length;
             return true;
         }

@@ -44,6 +44,15 @@ class VersionWriterTest {
         });
     }
 
+    /** A writer over a tree holding the root, with {@link #FILE} just created in it. */
+    private VersionWriter writerOfANewFile() {
+        TreeState tree = new TreeState();
+        tree.put(ROOT, new TreeState.Dir(0755));
+        VersionWriter w = writer(tree);
+        apply(w, new FsEvent(1, 1, 1, Op.CREATE, FILE, null, 0, 0, 0644, null, 0));
+        return w;
+    }
+
     private void apply(VersionWriter w, FsEvent e) {
         w.apply(JournalTail.Held.of(new JournalEntry(++seq, e), null));
     }
@@ -104,10 +113,7 @@ class VersionWriterTest {
      */
     @Test
     void keyframesOfAGrowingFileChunkOnlyWhatIsNew() {
-        TreeState tree = new TreeState();
-        tree.put(ROOT, new TreeState.Dir(0755));
-        VersionWriter w = writer(tree);
-        apply(w, new FsEvent(1, 1, 1, Op.CREATE, FILE, null, 0, 0, 0644, null, 0));
+        VersionWriter w = writerOfANewFile();
         Random rnd = new Random(7);
         byte[] model = new byte[8 << 20];
         int size = 0;
@@ -157,10 +163,7 @@ class VersionWriterTest {
     /** A log grown by 64-byte writes at its end: its rebuild copies them into one slice, so it gets no keyframe. */
     @Test
     void smallAppendsOfSixtyFourBytesGetNoKeyframe() {
-        TreeState tree = new TreeState();
-        tree.put(ROOT, new TreeState.Dir(0755));
-        VersionWriter w = writer(tree);
-        apply(w, new FsEvent(1, 1, 1, Op.CREATE, FILE, null, 0, 0, 0644, null, 0));
+        VersionWriter w = writerOfANewFile();
         clear(w); // the empty file's keyframe
         int keyframes = 0;
         for (int i = 0; i < 20_000; i++) {
@@ -181,10 +184,7 @@ class VersionWriterTest {
     /** Many 4 KiB writes at scattered offsets: every keyframe holds exactly the bytes written so far, none read back. */
     @Test
     void keyframesOfAFileCreatedInTheRecordingComeFromTheBytesItHolds() {
-        TreeState tree = new TreeState();
-        tree.put(ROOT, new TreeState.Dir(0755));
-        VersionWriter w = writer(tree);
-        apply(w, new FsEvent(1, 1, 1, Op.CREATE, FILE, null, 0, 0, 0644, null, 0));
+        VersionWriter w = writerOfANewFile();
         Random rnd = new Random(3);
         byte[] model = new byte[0];
         int keyframes = 0;
