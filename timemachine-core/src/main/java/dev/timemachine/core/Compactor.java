@@ -1,13 +1,10 @@
 package dev.timemachine.core;
 
-import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.EventLog;
 import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.JournalPosition;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Stage 2 (docs/architecture.md): takes journal entries in (time, sequence) order up to a watermark, from
@@ -21,6 +18,9 @@ import java.util.Map;
 final class Compactor {
     private static final int CHUNK_ENTRIES = 2_000;
     private static final long CHUNK_BYTES = 64L << 20;
+    /** Payloads the writer fetched lately, kept up to this many bytes, each at most the next. */
+    private static final long RECENT_PAYLOAD_BYTES = 1L << 20;
+    private static final long RECENT_PAYLOAD_MAX = 64L << 10;
 
     /** Counters for the recording's summary. */
     record Counters(long events, long bytes, long versions, long approximateFiles) {
@@ -44,44 +44,13 @@ final class Compactor {
         this.index = store.kvVersions(recording);
         this.events = store.events(recording);
         this.content = store.kvContent();
+        // writes into a file whose bytes the writer holds need their payloads: a flood of the same page (a dd of
+        // zeros) fetched the same 4 KiB from the payload log 16,000 times, a fifth of its compaction
+        RecentContent payloads = new RecentContent(content, RECENT_PAYLOAD_BYTES, RECENT_PAYLOAD_MAX);
         this.writer = new VersionWriter(tree, filter, new DiskImporter(journal, filter), (path, t, seq) -> {
             flush();
             return replayer.contentAt(path, t, seq);
-        }, new RecentPayloads(content));
-    }
-
-    /**
-     * The payloads the writer fetches by hash (writes into a file whose bytes it holds), the last few kept: a
-     * flood of the same page, as a dd of zeros, fetched the same 4 KiB from the payload log 16,000 times, a fifth
-     * of its compaction. Payloads are never changed once made, so one array serves every write of the same bytes.
-     */
-    private static final class RecentPayloads extends LinkedHashMap<ContentHash, byte[]>
-            implements VersionWriter.PayloadSource {
-        private static final int ENTRIES = 16;
-        private static final int MAX_BYTES = 64 << 10;
-        private final KvContentStore content;
-
-        RecentPayloads(KvContentStore content) {
-            super(ENTRIES * 2, 0.75f, true);
-            this.content = content;
-        }
-
-        @Override
-        public byte[] payload(ContentHash hash) {
-            byte[] bytes = get(hash);
-            if (bytes == null) {
-                bytes = content.get(hash);
-                if (bytes.length <= MAX_BYTES) {
-                    put(hash, bytes);
-                }
-            }
-            return bytes;
-        }
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ContentHash, byte[]> eldest) {
-            return size() > ENTRIES;
-        }
+        }, payloads::get);
     }
 
     Counters counters() {

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -210,32 +209,21 @@ final class ContentLayout {
      */
     private static final class Blobs {
         private static final long BUDGET = 128L << 20;
-        private final ContentStore content;
-        private final LinkedHashMap<ContentHash, byte[]> cache = new LinkedHashMap<>(16, 0.75f, true);
-        private long cached;
+        private final RecentContent recent;
 
         Blobs(ContentStore content) {
-            this.content = content;
+            this.recent = new RecentContent(content, BUDGET, Long.MAX_VALUE);
         }
 
         ByteBuffer slice(Segment s) {
             if (s.inline != null) {
                 return ByteBuffer.wrap(s.inline, (int) s.blobOffset, (int) s.length());
             }
-            byte[] blob = cache.get(s.hash);
-            if (blob == null) {
-                try {
-                    blob = content.get(s.hash);
-                } catch (ContentMissingException e) {
-                    throw new CorruptDataException(s.origin, e.getMessage() + " (needed for content " + s.hash + ")", e);
-                }
-                cache.put(s.hash, blob);
-                cached += blob.length;
-                var it = cache.entrySet().iterator();
-                while (cached > BUDGET && cache.size() > 1) {
-                    cached -= it.next().getValue().length;
-                    it.remove();
-                }
+            byte[] blob;
+            try {
+                blob = recent.get(s.hash);
+            } catch (ContentMissingException e) {
+                throw new CorruptDataException(s.origin, e.getMessage() + " (needed for content " + s.hash + ")", e);
             }
             if (s.blobOffset < 0 || s.blobOffset + s.length() > blob.length) {
                 throw new CorruptDataException(s.origin, "refers to bytes " + s.blobOffset + ".." + (s.blobOffset + s.length())
