@@ -39,7 +39,7 @@ final class TreeState {
         boolean heldShared;
         /**
          * The hashing and chunking of the last keyframe made from {@link #held}, while nothing before its end has
-         * changed since; null otherwise.
+         * changed since; null otherwise, and always when {@link #held} is.
          */
         GrowingContent growing;
         final List<byte[]> names = new ArrayList<>();

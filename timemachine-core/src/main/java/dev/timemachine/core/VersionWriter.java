@@ -313,7 +313,6 @@ final class VersionWriter {
     /** Holds {@code bytes} (exactly the file's content) for {@code inode}, if small enough; shared with a keyframe. */
     private void hold(Inode inode, byte[] bytes) {
         release(inode);
-        inode.growing = null;
         if (bytes.length <= HOLD_MAX_FILE) {
             inode.held = bytes;
             inode.heldShared = true;
@@ -325,11 +324,16 @@ final class VersionWriter {
 
     private void release(Inode inode) {
         if (inode.held != null) {
-            heldBytes -= inode.held.length;
-            inode.held = null;
-            inode.growing = null;
+            forget(inode);
             holding.remove(inode);
         }
+    }
+
+    /** Gives up the held bytes (and so the hashing of keyframes made from them); the caller leaves {@link #holding}. */
+    private void forget(Inode inode) {
+        heldBytes -= inode.held.length;
+        inode.held = null;
+        inode.growing = null;
     }
 
     /** Makes the held buffer writable and at least {@code size} long; false (and released) if the file is too large. */
@@ -357,9 +361,7 @@ final class VersionWriter {
         while (heldBytes > HOLD_BUDGET && it.hasNext()) {
             Inode victim = it.next();
             if (victim != keep) {
-                heldBytes -= victim.held.length;
-                victim.held = null;
-                victim.growing = null;
+                forget(victim);
                 it.remove();
             }
         }
