@@ -42,7 +42,7 @@ final class EventBlock {
     }
 
     static byte[] encode(List<JournalEntry> entries) {
-        Out out = new Out(16 + entries.size() * 8);
+        ByteOut out = new ByteOut(16 + entries.size() * 8);
         out.b(PACKED);
         out.varint(entries.size());
         Paths paths = new Paths();
@@ -91,7 +91,7 @@ final class EventBlock {
         private int lastIndex;
 
         /** A reference to {@code path} (plus {@code bias}), and the path itself the first time. */
-        void write(Out out, byte[] path, int bias) {
+        void write(ByteOut out, byte[] path, int bias) {
             // a flood of writes to one file repeats the last path, often the very same array: no lookup
             Integer index = path == last || Arrays.equals(path, last) ? Integer.valueOf(lastIndex)
                     : indexes.get(ByteBuffer.wrap(path));
@@ -111,7 +111,7 @@ final class EventBlock {
 
     /** The entries of a packed block; {@code r} is past the format byte. */
     static List<JournalEntry> decode(ValueReader r) {
-        int n = count(r, 3); // each entry takes at least 3 bytes (bits, time, sequence), plus its paths
+        int n = r.varCount(3); // each entry takes at least 3 bytes (bits, time, sequence), plus its paths
         List<JournalEntry> out = new ArrayList<>(n);
         List<byte[]> table = new ArrayList<>();
         long time = 0;
@@ -128,23 +128,23 @@ final class EventBlock {
             if ((bits & ~KNOWN) != 0 || (i == 0 && bits != 0)) {
                 throw r.corrupt("bad field bits " + bits + " at entry " + i);
             }
-            time += zigzag(r);
-            seq += zigzag(r);
+            time += r.zigzag();
+            seq += r.zigzag();
             if ((bits & SAME_IDS) == 0) {
                 op = Op.ofCode(r.b.get() & 0xFF);
-                flags = (int) unsigned32(r);
-                pid = (int) unsigned32(r);
-                tid = (int) unsigned32(r);
-                mode = (int) unsigned32(r);
+                flags = (int) r.unsigned32();
+                pid = (int) r.unsigned32();
+                tid = (int) r.unsigned32();
+                mode = (int) r.unsigned32();
             }
-            byte[] path = path(r, table, varint(r));
-            long ref2 = varint(r);
+            byte[] path = path(r, table, r.varint());
+            long ref2 = r.varint();
             byte[] path2 = ref2 == 0 ? null : path(r, table, ref2 - 1);
             long newOffset = offset + length;
             if ((bits & SAME_LENGTH) == 0) {
-                length = zigzag(r);
+                length = r.zigzag();
             }
-            offset = (bits & OFFSET_FOLLOWS) != 0 ? newOffset : zigzag(r);
+            offset = (bits & OFFSET_FOLLOWS) != 0 ? newOffset : r.zigzag();
             out.add(new JournalEntry(seq, new FsEvent(time, pid, tid, op, path, path2, offset, length, mode, EMPTY, flags)));
         }
         return out;
@@ -157,91 +157,10 @@ final class EventBlock {
         if (ref != table.size()) {
             throw r.corrupt("bad path reference " + ref + " (" + table.size() + " paths so far)");
         }
-        int length = count(r, 1);
+        int length = r.varCount(1);
         byte[] path = new byte[length];
         r.b.get(path);
         table.add(path);
         return path;
-    }
-
-    /** A count of things taking at least {@code bytesEach} bytes each in what is left. */
-    private static int count(ValueReader r, int bytesEach) {
-        long n = varint(r);
-        if (n > r.b.remaining() / bytesEach) {
-            throw r.corrupt("bad count " + n);
-        }
-        return (int) n;
-    }
-
-    private static long unsigned32(ValueReader r) {
-        long v = varint(r);
-        if (v > 0xFFFFFFFFL) {
-            throw r.corrupt("bad 32-bit field " + v);
-        }
-        return v;
-    }
-
-    private static long zigzag(ValueReader r) {
-        long v = varint(r);
-        return (v >>> 1) ^ -(v & 1);
-    }
-
-    private static long varint(ValueReader r) {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = r.b.get() & 0xFF;
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                if (shift == 63 && b > 1) {
-                    break;
-                }
-                return v;
-            }
-        }
-        throw r.corrupt("bad varint");
-    }
-
-    /** A growing byte array. */
-    private static final class Out {
-        private byte[] buf;
-        private int len;
-
-        Out(int capacity) {
-            buf = new byte[Math.max(capacity, 16)];
-        }
-
-        private void room(int n) {
-            if (len + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-            }
-        }
-
-        void b(int v) {
-            room(1);
-            buf[len++] = (byte) v;
-        }
-
-        void bytes(byte[] bytes) {
-            room(bytes.length);
-            System.arraycopy(bytes, 0, buf, len, bytes.length);
-            len += bytes.length;
-        }
-
-        void varint(long v) {
-            room(10);
-            while ((v & ~0x7FL) != 0) {
-                buf[len++] = (byte) ((v & 0x7F) | 0x80);
-                v >>>= 7;
-            }
-            buf[len++] = (byte) v;
-        }
-
-        void zigzag(long v) {
-            varint((v << 1) ^ (v >> 63));
-        }
-
-        byte[] bytes() {
-            return Arrays.copyOf(buf, len);
-        }
     }
 }

@@ -81,6 +81,46 @@ final class ValueReader {
         return out;
     }
 
+    /** An unsigned varint (7 bits a byte, low first), as {@link ByteOut#varint} writes it. */
+    long varint() {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            int x = b.get() & 0xFF;
+            v |= (long) (x & 0x7F) << shift;
+            if ((x & 0x80) == 0) {
+                if (shift == 63 && x > 1) {
+                    break;
+                }
+                return v;
+            }
+        }
+        throw corrupt("bad varint");
+    }
+
+    /** A signed value written by {@link ByteOut#zigzag}. */
+    long zigzag() {
+        long v = varint();
+        return (v >>> 1) ^ -(v & 1);
+    }
+
+    /** A varint that must fit 32 unsigned bits. */
+    long unsigned32() {
+        long v = varint();
+        if (v > 0xFFFFFFFFL) {
+            throw corrupt("bad 32-bit field " + v);
+        }
+        return v;
+    }
+
+    /** A varint count of things taking at least {@code bytesEach} bytes each in what is left. */
+    int varCount(int bytesEach) {
+        long n = varint();
+        if (n > b.remaining() / bytesEach) {
+            throw corrupt("bad count " + n);
+        }
+        return (int) n;
+    }
+
     /** Everything left. */
     byte[] rest() {
         byte[] out = new byte[b.remaining()];
