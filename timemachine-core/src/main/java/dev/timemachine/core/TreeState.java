@@ -32,7 +32,8 @@ final class TreeState {
         long changedBytes;
         /**
          * The file's bytes as its records so far rebuild them, in the first {@code size} bytes (zeros after them),
-         * when the compactor holds them ({@link VersionWriter}); null when it does not.
+         * when the compactor holds them ({@link VersionWriter}), once the writes it defers are copied in; null when
+         * it does not.
          */
         byte[] held;
         /** Whether {@link #held} is also content waiting to be stored, and so must be copied before a change. */

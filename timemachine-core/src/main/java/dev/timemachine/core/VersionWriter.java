@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,13 @@ final class VersionWriter {
     private final Set<ByteBuffer> approximatePaths = new HashSet<>();
     /** Inodes whose bytes are held, least recently written first. */
     private final LinkedHashMap<Inode, Boolean> holding = new LinkedHashMap<>(16, 0.75f, true);
+    /**
+     * Writes to held files not yet copied into their held bytes, oldest first: a payload the journal stored is
+     * fetched only when the bytes are needed (a keyframe, a truncate, a copy from the file), and most files (a
+     * file written once, in order) never need them. Fetching every one was most of compacting an extracted tar.
+     */
+    private final Map<Inode, List<Deferred>> deferred = new IdentityHashMap<>();
+    /** Held bytes and deferred payload bytes of all files together, bounded by {@link #HOLD_BUDGET}. */
     private long heldBytes;
     private ContentHash empty;
     private long eventCount;
@@ -271,6 +279,11 @@ final class VersionWriter {
             return bytes;
         }
 
+        /** Whether the bytes are here, so that {@link #bytes} fetches nothing. */
+        boolean hasBytes() {
+            return bytes != null;
+        }
+
         /** The hash the version record names; the journal stored these bytes, so nothing is stashed. */
         ContentHash stored() {
             return hash != null ? hash : ContentHash.sha256(bytes);
@@ -334,6 +347,60 @@ final class VersionWriter {
         heldBytes -= inode.held.length;
         inode.held = null;
         inode.growing = null;
+        List<Deferred> writes = deferred.remove(inode);
+        if (writes != null) {
+            for (Deferred d : writes) {
+                heldBytes -= d.payload().length;
+            }
+        }
+    }
+
+    /** A write to a held file whose bytes are copied in when the held bytes are next needed. */
+    private record Deferred(long offset, Payload payload) {
+    }
+
+    /**
+     * Takes a write into the held bytes of a file, now when its bytes are here and nothing waits before it, else
+     * when they are next needed ({@link #applyDeferred}); releases them instead if the file outgrows holding.
+     */
+    private void holdWrite(Inode inode, long offset, Payload payload) {
+        List<Deferred> waiting = deferred.get(inode);
+        if (waiting == null && payload.hasBytes()) {
+            if (writable(inode, offset + payload.length)) {
+                System.arraycopy(payload.bytes(), 0, inode.held, (int) offset, payload.length);
+            }
+            return;
+        }
+        if (offset + payload.length > HOLD_MAX_FILE) {
+            release(inode);
+            return;
+        }
+        if (waiting == null) {
+            waiting = new ArrayList<>();
+            deferred.put(inode, waiting);
+        }
+        waiting.add(new Deferred(offset, payload));
+        heldBytes += payload.length;
+        holding.get(inode); // most recently written now
+        evictOverBudget(inode);
+    }
+
+    /** Copies the deferred writes of a held file into its held bytes, fetching their payloads; null if released. */
+    private byte[] applyDeferred(Inode inode) {
+        List<Deferred> writes = inode.held == null ? null : deferred.remove(inode);
+        if (writes != null) {
+            for (Deferred d : writes) {
+                heldBytes -= d.payload().length;
+            }
+            for (Deferred d : writes) {
+                long end = d.offset() + d.payload().length;
+                if (!writable(inode, end)) {
+                    break;
+                }
+                System.arraycopy(d.payload().bytes(), 0, inode.held, (int) d.offset(), d.payload().length);
+            }
+        }
+        return inode.held;
     }
 
     /** Makes the held buffer writable and at least {@code size} long; false (and released) if the file is too large. */
@@ -399,15 +466,15 @@ final class VersionWriter {
         if (inode.growing != null && offset < inode.growing.length()) {
             inode.growing = null; // the bytes of its last keyframe change
         }
-        if (inode.held != null && writable(inode, newSize)) {
-            System.arraycopy(payload.bytes(), 0, inode.held, (int) offset, payload.length);
+        if (inode.held != null) {
+            holdWrite(inode, offset, payload);
         }
         if (knownAgain || keyframeDue(inode, newSize)) {
             if (knownAgain) {
                 inode.approximate = false;
                 inode.mappedOnly = false;
             }
-            if (inode.held != null) {
+            if (applyDeferred(inode) != null) {
                 inode.size = newSize;
                 storeHeldKeyframe(inode, t, seq);
                 return;
@@ -503,7 +570,7 @@ final class VersionWriter {
         for (byte[] name : inode.names) {
             record(name, t, seq, new VersionRecord(Kind.TRUNCATE, 0, length, null, inode.mode, null, flags(inode)));
         }
-        if (inode.held != null && writable(inode, Math.max(length, inode.size)) && length < inode.size) {
+        if (applyDeferred(inode) != null && writable(inode, Math.max(length, inode.size)) && length < inode.size) {
             Arrays.fill(inode.held, (int) length, (int) inode.size, (byte) 0);
         }
         inode.size = length;
@@ -541,7 +608,7 @@ final class VersionWriter {
                 reread(path, ApproximateReason.STATE_UNKNOWN, t, seq);
                 return;
             }
-            byte[] before = inode.held != null ? Arrays.copyOf(inode.held, (int) size)
+            byte[] before = applyDeferred(inode) != null ? Arrays.copyOf(inode.held, (int) size)
                     : keyframes.contentAt(inode.names.get(0), t, seq - 1);
             if (before.length < size) {
                 approximate(inode, ApproximateReason.STATE_UNKNOWN);
@@ -582,7 +649,7 @@ final class VersionWriter {
         long lo = self ? Math.min(from, e.offset()) : from;
         long hi = self ? Math.max(from, e.offset()) + length : from + length;
         int known = (int) Math.max(0, Math.min(hi, source.size) - lo);
-        byte[] bytes = source.held != null ? source.held : keyframes.contentAt(source.names.get(0), t, seq - 1);
+        byte[] bytes = applyDeferred(source) != null ? source.held : keyframes.contentAt(source.names.get(0), t, seq - 1);
         if (bytes.length < lo + known) {
             reread(e.path(), ApproximateReason.STATE_UNKNOWN, t, seq);
             return;

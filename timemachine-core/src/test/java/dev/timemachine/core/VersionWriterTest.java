@@ -239,4 +239,68 @@ class VersionWriterTest {
         assertTrue(keyframes >= 1, "keyframes: " + keyframes);
         assertEquals(1, readBacks.get());
     }
+
+    /**
+     * Writes whose payloads the journal stored by hash are copied into the held bytes only when a keyframe needs
+     * them: a file written once, in order, fetches nothing; later, in-memory writes land after the deferred ones,
+     * a truncate cuts them, and the keyframe holds exactly the file's bytes.
+     */
+    @Test
+    void storedPayloadsAreFetchedOnlyWhenAKeyframeNeedsThem() {
+        Map<ContentHash, byte[]> stored = new HashMap<>();
+        Map<ContentHash, Integer> fetches = new HashMap<>();
+        TreeState tree = new TreeState();
+        tree.put(ROOT, new TreeState.Dir(0755));
+        PathFilter filter = new PathFilter(List.of(Path.of("/r")), List.of(), null);
+        VersionWriter w = new VersionWriter(tree, filter, new DiskImporter(null, filter), (path, t, s) -> {
+            throw new AssertionError("the held bytes serve every keyframe");
+        }, hash -> {
+            fetches.merge(hash, 1, Integer::sum);
+            return stored.get(hash).clone();
+        });
+        apply(w, new FsEvent(1, 1, 1, Op.CREATE, FILE, null, 0, 0, 0644, null, 0));
+        Random rnd = new Random(11);
+        byte[] model = new byte[0];
+        long t = 2;
+        // written once, in order, in 10 KiB writes the journal stored: no keyframe, nothing fetched
+        for (int i = 0; i < 6; i++) {
+            model = storedWrite(w, stored, rnd, model, t++, model.length, 10_240);
+        }
+        assertTrue(fetches.isEmpty(), "fetched " + fetches);
+        // a small write that came with its bytes, after the deferred ones and over one of them
+        byte[] small = new byte[64];
+        Arrays.fill(small, (byte) 'B');
+        apply(w, FsEvent.write(t++, 1, FILE, 10, small));
+        System.arraycopy(small, 0, model, 10, 64);
+        apply(w, new FsEvent(t++, 1, 1, Op.TRUNCATE, FILE, null, 0, 50_000, 0, null, 0));
+        model = Arrays.copyOf(model, 50_000);
+        assertEquals(6, fetches.size(), "the truncate needed the bytes");
+        // overwrites until a keyframe is due: it holds exactly the model
+        int keyframes = 0;
+        for (int i = 0; i < 40 && keyframes == 0; i++) {
+            model = storedWrite(w, stored, rnd, model, t++, rnd.nextInt(60_000), 4_096);
+            for (Version v : w.pending()) {
+                if (v.record().kind() == VersionRecord.Kind.KEYFRAME && v.sequence() == seq) {
+                    assertArrayEquals(model, keyframe(w, v), "keyframe at overwrite " + i);
+                    keyframes++;
+                }
+            }
+        }
+        assertEquals(1, keyframes);
+        assertTrue(fetches.values().stream().allMatch(n -> n == 1), "each payload fetched once: " + fetches);
+    }
+
+    /** A write of {@code length} random bytes at {@code offset} whose payload only the store has; the new model. */
+    private byte[] storedWrite(VersionWriter w, Map<ContentHash, byte[]> stored, Random rnd, byte[] model, long t,
+                               int offset, int length) {
+        byte[] payload = new byte[length];
+        rnd.nextBytes(payload);
+        ContentHash h = ContentHash.sha256(payload);
+        stored.put(h, payload);
+        FsEvent kept = new FsEvent(t, 1, 1, Op.WRITE, FILE, null, offset, length, 0, null, 0);
+        w.apply(new JournalTail.Held(new JournalEntry(++seq, kept), h, length));
+        byte[] next = Arrays.copyOf(model, Math.max(model.length, offset + length));
+        System.arraycopy(payload, 0, next, offset, length);
+        return next;
+    }
 }
