@@ -13,7 +13,12 @@ import java.time.Duration;
  *                        and batches of several MiB (a thousand 4 KiB writes) were each a fresh allocation to
  *                        fault in
  * @param batchNanos      ...or once it is this old
- * @param poll            how long a poll of the source waits for its first event
+ * @param poll            how long a poll of the source waits for its first event: each poll that delivers hands
+ *                        the batch on, so a trickle of events costs a wakeup, a batch and a journal append per
+ *                        poll. At 5 ms, the consumer woke onto the command's CPU hundreds of times a second on
+ *                        a million small writes (a flood wakes it through the ring's threshold anyway); 20 ms
+ *                        took 2 CPU-s off the recorder on a 22 s SQLite and git run (BENCHMARKS.md, seventh
+ *                        round), for up to 20 ms more before the drain at the command's exit is over
  * @param slackNanos      how far behind a poll's start the watermark is kept: covers the time between an event's
  *                        timestamp at sys_exit and its record becoming visible in the ring buffer
  * @param drainNanos      how long events that happen after the command exited are still taken, at most (a
@@ -37,7 +42,7 @@ record Schedule(int batchEvents, long batchBytes, long batchNanos, Duration poll
                 long checkNanos, long backlogBytes, long backlogEvents, long firstStepEvents) {
 
     /** What the recorder uses. */
-    static final Schedule DEFAULT = new Schedule(1_000, 1L << 20, 1_000_000, Duration.ofMillis(5), 20_000_000,
+    static final Schedule DEFAULT = new Schedule(1_000, 1L << 20, 1_000_000, Duration.ofMillis(20), 20_000_000,
             2_000_000_000L, 50_000_000, 128L << 20, 250_000, 2_000);
 
     /** The watermark of the last batch: every event is journaled. */

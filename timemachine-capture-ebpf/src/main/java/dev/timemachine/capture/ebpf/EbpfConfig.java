@@ -14,7 +14,8 @@ import java.util.Map;
  * @param chunkBytes  payload bytes per WRITE event at most (larger writes are split), from 1 to
  *                    min(15 MiB, {@code ringBytes} / 4); default 1 MiB
  * @param pollSliceMs how long one wait on the ring buffer lasts before draining anyway, 1 to 1000;
- *                    default 4 ms
+ *                    default 20 ms (a poll with a shorter timeout waits that long): data under the wakeup
+ *                    threshold waits at most this long, and each wait that ends drains and wakes a thread
  */
 record EbpfConfig(long ringBytes, long wakeupBytes, int chunkBytes, int pollSliceMs) {
     static final String RING_BYTES = "ringBufferBytes";
@@ -22,7 +23,7 @@ record EbpfConfig(long ringBytes, long wakeupBytes, int chunkBytes, int pollSlic
     static final String CHUNK_BYTES = "chunkBytes";
     static final String POLL_SLICE_MS = "pollSliceMs";
 
-    static final EbpfConfig DEFAULT = new EbpfConfig(256L << 20, 1L << 20, 1 << 20, 4);
+    static final EbpfConfig DEFAULT = new EbpfConfig(256L << 20, 1L << 20, 1 << 20, 20);
 
     EbpfConfig {
         if (ringBytes < 4096 || Long.bitCount(ringBytes) != 1 || ringBytes > (1L << 30)) {

@@ -7,7 +7,7 @@
  * (all optional, unknown keys ignored): {@code ringBufferBytes} (a power of two from 4 KiB to 1 GiB, default
  * 256 MiB), {@code wakeupBytes} (0 to {@code ringBufferBytes}, 0 waking the consumer for every record; default
  * 1 MiB), {@code chunkBytes} (payload bytes per WRITE event, 1 to min(15 MiB, {@code ringBufferBytes}/4);
- * default 1 MiB), {@code pollSliceMs} (1 to 1000, default 4). With a ring under 4 MiB, the two 1 MiB defaults
+ * default 1 MiB), {@code pollSliceMs} (1 to 1000, default 20). With a ring under 4 MiB, the two 1 MiB defaults
  * shrink to a quarter of it.
  *
  * <p>Needs Linux with kernel BTF, root (or CAP_BPF + CAP_PERFMON) and {@code libbpf.so.1}; otherwise
