@@ -157,9 +157,7 @@ final class EventBlock {
         if (ref != table.size()) {
             throw r.corrupt("bad path reference " + ref + " (" + table.size() + " paths so far)");
         }
-        int length = r.varCount(1);
-        byte[] path = new byte[length];
-        r.b.get(path);
+        byte[] path = r.varBytes();
         table.add(path);
         return path;
     }

@@ -121,6 +121,13 @@ final class ValueReader {
         return (int) n;
     }
 
+    /** Bytes after their varint length. */
+    byte[] varBytes() {
+        byte[] out = new byte[varCount(1)];
+        b.get(out);
+        return out;
+    }
+
     /** Everything left. */
     byte[] rest() {
         byte[] out = new byte[b.remaining()];

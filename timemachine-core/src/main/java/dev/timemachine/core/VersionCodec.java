@@ -188,9 +188,7 @@ final class VersionCodec implements KeyspaceCodec {
                 offset = (bits & W_OFFSET_FOLLOWS) != 0 ? next : r.varint();
                 VersionRecord rec;
                 if ((bits & W_DATA) != 0) {
-                    byte[] data = new byte[r.varCount(1)];
-                    r.b.get(data);
-                    rec = new VersionRecord(VersionRecord.Kind.EXTENT, offset, length, null, mode, null, flags, data);
+                    rec = new VersionRecord(VersionRecord.Kind.EXTENT, offset, length, null, mode, null, flags, r.varBytes());
                     hash = null;
                 } else {
                     if ((bits & W_SAME_HASH) == 0) {

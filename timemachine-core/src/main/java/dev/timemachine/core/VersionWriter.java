@@ -347,12 +347,18 @@ final class VersionWriter {
         heldBytes -= inode.held.length;
         inode.held = null;
         inode.growing = null;
+        takeDeferred(inode);
+    }
+
+    /** Removes the writes deferred for a file, which stop counting against the budget; null if there are none. */
+    private List<Deferred> takeDeferred(Inode inode) {
         List<Deferred> writes = deferred.remove(inode);
         if (writes != null) {
             for (Deferred d : writes) {
                 heldBytes -= d.payload().length;
             }
         }
+        return writes;
     }
 
     /** A write to a held file whose bytes are copied in when the held bytes are next needed. */
@@ -366,13 +372,10 @@ final class VersionWriter {
     private void holdWrite(Inode inode, long offset, Payload payload) {
         List<Deferred> waiting = deferred.get(inode);
         if (waiting == null && payload.hasBytes()) {
-            if (writable(inode, offset + payload.length)) {
-                System.arraycopy(payload.bytes(), 0, inode.held, (int) offset, payload.length);
-            }
+            copyIn(inode, offset, payload);
             return;
         }
-        if (offset + payload.length > HOLD_MAX_FILE) {
-            release(inode);
+        if (!fits(inode, offset + payload.length)) {
             return;
         }
         if (waiting == null) {
@@ -381,32 +384,49 @@ final class VersionWriter {
         }
         waiting.add(new Deferred(offset, payload));
         heldBytes += payload.length;
-        holding.get(inode); // most recently written now
-        evictOverBudget(inode);
+        written(inode);
     }
 
     /** Copies the deferred writes of a held file into its held bytes, fetching their payloads; null if released. */
     private byte[] applyDeferred(Inode inode) {
-        List<Deferred> writes = inode.held == null ? null : deferred.remove(inode);
+        List<Deferred> writes = inode.held == null ? null : takeDeferred(inode);
         if (writes != null) {
             for (Deferred d : writes) {
-                heldBytes -= d.payload().length;
-            }
-            for (Deferred d : writes) {
-                long end = d.offset() + d.payload().length;
-                if (!writable(inode, end)) {
+                if (!copyIn(inode, d.offset(), d.payload())) {
                     break;
                 }
-                System.arraycopy(d.payload().bytes(), 0, inode.held, (int) d.offset(), d.payload().length);
             }
         }
         return inode.held;
     }
 
-    /** Makes the held buffer writable and at least {@code size} long; false (and released) if the file is too large. */
-    private boolean writable(Inode inode, long size) {
+    /** Copies a write into the held bytes; false (and released) if the file outgrows holding. */
+    private boolean copyIn(Inode inode, long offset, Payload payload) {
+        if (!writable(inode, offset + payload.length)) {
+            return false;
+        }
+        System.arraycopy(payload.bytes(), 0, inode.held, (int) offset, payload.length);
+        return true;
+    }
+
+    /** Whether a file of {@code size} bytes can stay held; if not, its bytes are released. */
+    private boolean fits(Inode inode, long size) {
         if (size > HOLD_MAX_FILE) {
             release(inode);
+            return false;
+        }
+        return true;
+    }
+
+    /** A held file was written: the last to give its bytes up, and the budget kept. */
+    private void written(Inode inode) {
+        holding.get(inode);
+        evictOverBudget(inode);
+    }
+
+    /** Makes the held buffer writable and at least {@code size} long; false (and released) if the file is too large. */
+    private boolean writable(Inode inode, long size) {
+        if (!fits(inode, size)) {
             return false;
         }
         byte[] held = inode.held;
@@ -418,8 +438,7 @@ final class VersionWriter {
             inode.held = copy;
             inode.heldShared = false;
         }
-        holding.get(inode); // most recently written now
-        evictOverBudget(inode);
+        written(inode);
         return inode.held != null;
     }
 
