@@ -59,6 +59,21 @@ enum {
 
 extern int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
 				      const void *unsafe_ptr) __ksym;
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * A kernel address held as a number, as a pointer to type the program loads through directly. The verifier
+ * inlines the cast and turns each load into a plain one that the kernel's fault handler makes safe (0 on a bad
+ * address, like bpf_probe_read_kernel): a field costs an instruction instead of a helper call
+ * (docs/kernel.md, "Reading kernel structures"). Pointers loaded through one are typed the same way.
+ */
+#define KPTR(type, p) ((type *)bpf_rdonly_cast((const void *)(p), bpf_core_type_id_kernel(type)))
+#define KF(f) KPTR(struct file, f)
+/*
+ * The current task, untrusted: a pointer loaded through bpf_get_current_task_btf()'s trusted one makes the
+ * verifier search the kernel's BTF by name at each load it checks, which tripled tm_sys_exit's verification.
+ */
+#define CURRENT KPTR(struct task_struct, bpf_get_current_task())
 
 struct inflight {
 	long nr; /* -1 when no syscall of interest is in flight */
@@ -221,11 +236,12 @@ static __always_inline __u64 pending_before(void)
 }
 
 /* Syscall int arguments may come with garbage or zero-extension in the upper half: compare as int. */
-static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+/* The current task's open file fd, as a number: callers that read it go through KF. */
+static __always_inline struct file *fd_file(int fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct fdtable *fdt = CURRENT->files->fdt;
+	unsigned int max = fdt->max_fds;
+	struct file **fds = fdt->fd;
 	struct file *f = NULL;
 
 	if (fd < 0 || fd >= max)
@@ -238,28 +254,28 @@ static long walk_step(__u32 i, void *vctx)
 {
 	struct scratch *s = *(struct scratch **)vctx;
 	struct walk_state *w = &s->w;
-	struct dentry *d = (void *)w->dentry;
-	struct vfsmount *vm = (void *)w->mnt;
+	struct dentry *d = KPTR(struct dentry, w->dentry);
+	struct vfsmount *vm = KPTR(struct vfsmount, w->mnt);
 	struct dentry *parent;
 	const unsigned char *name;
 	__u32 len, pos;
 
-	if (d == BPF_CORE_READ(vm, mnt_root)) {
+	if (w->dentry == (__u64)vm->mnt_root) {
 		/* at the root of a mount: continue from its mountpoint in the parent mount */
-		struct mount *m = (void *)((__u64)vm - bpf_core_field_offset(struct mount, mnt));
-		struct mount *p = BPF_CORE_READ(m, mnt_parent);
+		__u64 m = w->mnt - bpf_core_field_offset(struct mount, mnt);
+		__u64 p = (__u64)KPTR(struct mount, m)->mnt_parent;
 
 		if (p == m)
 			return 1;
-		w->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
-		w->mnt = (__u64)p + bpf_core_field_offset(struct mount, mnt);
+		w->dentry = (__u64)KPTR(struct mount, m)->mnt_mountpoint;
+		w->mnt = p + bpf_core_field_offset(struct mount, mnt);
 		return 0;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
-	if (parent == d || !parent)
+	parent = d->d_parent;
+	if ((__u64)parent == w->dentry || !parent)
 		return 1;
-	len = BPF_CORE_READ(d, d_name.len);
-	name = BPF_CORE_READ(d, d_name.name);
+	len = d->d_name.len;
+	name = d->d_name.name;
 	if (len > 255)
 		len = 255;
 	pos = w->pos;
@@ -304,7 +320,7 @@ static __always_inline __u32 put_walk(struct scratch *s, __u32 at, __u32 len)
 
 static __always_inline __u32 file_walk(struct scratch *s, struct file *f)
 {
-	return walk_path(s, (__u64)BPF_CORE_READ(f, f_path.mnt), (__u64)BPF_CORE_READ(f, f_path.dentry));
+	return walk_path(s, (__u64)KF(f)->f_path.mnt, (__u64)KF(f)->f_path.dentry);
 }
 
 /*
@@ -314,7 +330,6 @@ static __always_inline __u32 file_walk(struct scratch *s, struct file *f)
 /* dfd and name (a user pointer, or with kernel set a kernel one) as an absolute path at s->data[at]. */
 static __noinline __u32 put_at_path(struct scratch *s, __u32 at, int dfd, __u64 name, int kernel)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	long n = kernel ? bpf_probe_read_kernel_str(s->name, PATH_LEN, (void *)name)
 			: bpf_probe_read_user_str(s->name, PATH_LEN, (void *)name);
 	__u32 blen, end, nlen;
@@ -328,10 +343,10 @@ static __noinline __u32 put_at_path(struct scratch *s, __u32 at, int dfd, __u64 
 		return nlen;
 	}
 	if (dfd == AT_FDCWD) {
-		struct fs_struct *fs = BPF_CORE_READ(task, fs);
-		blen = walk_path(s, (__u64)BPF_CORE_READ(fs, pwd.mnt), (__u64)BPF_CORE_READ(fs, pwd.dentry));
+		struct fs_struct *fs = CURRENT->fs;
+		blen = walk_path(s, (__u64)fs->pwd.mnt, (__u64)fs->pwd.dentry);
 	} else {
-		struct file *f = fd_file(task, dfd);
+		struct file *f = fd_file(dfd);
 		if (!f)
 			return 0;
 		blen = file_walk(s, f);
@@ -401,7 +416,7 @@ static __always_inline __u64 current_gen(void)
 /* Opened with O_TMPFILE: its dentry stays the unnamed one even after linkat gives the inode a name. */
 static __always_inline int is_tmpfile(struct file *f)
 {
-	return (BPF_CORE_READ(f, f_flags) & __O_TMPFILE) != 0;
+	return (KF(f)->f_flags & __O_TMPFILE) != 0;
 }
 
 /*
@@ -415,13 +430,13 @@ static __always_inline int tag_file(struct scratch *s, struct file *f)
 		s->hdr.file_key = (__u64)f;
 		return 1;
 	}
-	return BPF_CORE_READ(f, f_inode, i_nlink) != 0;
+	return KF(f)->f_inode->i_nlink != 0;
 }
 
 static __noinline struct fcache *known_file(struct file *f, __u64 now, int force)
 {
 	__u64 key = (__u64)f;
-	__u64 dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
+	__u64 dentry = (__u64)KF(f)->f_path.dentry;
 	__u64 gen = current_gen();
 	struct fcache *fc = bpf_map_lookup_elem(&files, &key);
 	struct fcache nc = {};
@@ -431,7 +446,7 @@ static __noinline struct fcache *known_file(struct file *f, __u64 now, int force
 		return fc->regular ? fc : NULL;
 	nc.dentry = dentry;
 	nc.gen = gen;
-	nc.regular = (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFREG;
+	nc.regular = (KF(f)->f_inode->i_mode & S_IFMT) == S_IFREG;
 	if (nc.regular) {
 		s = begin(now, TM_REC_PATH, is_tmpfile(f) ? TM_FLAG_TMPFILE : 0);
 		if (!s)
@@ -454,7 +469,7 @@ static __noinline int emit_file_event(__u64 now, __u64 tf, struct file *f, __u64
 {
 	struct scratch *s;
 
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
+	if (!f || (KF(f)->f_inode->i_mode & S_IFMT) != S_IFREG)
 		return 0;
 	s = begin(now, tf & 0xffff, (tf >> 16) & 0xffff);
 	if (!s || !tag_file(s, f))
@@ -468,14 +483,13 @@ static __noinline int emit_file_event(__u64 now, __u64 tf, struct file *f, __u64
 
 __noinline int emit_fd_event(__u64 now, __u64 tf, int fd, __u64 offset, __u64 length)
 {
-	return emit_file_event(now, tf, fd_file((void *)bpf_get_current_task(), fd), offset, length);
+	return emit_file_event(now, tf, fd_file(fd), offset, length);
 }
 
 /* chmod through an open file (fchmod, or a path naming one of the caller's descriptors). */
 __noinline int emit_fchmod(__u64 now, long fd, __u64 mode)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct file *f = fd_file(task, fd);
+	struct file *f = fd_file(fd);
 	struct scratch *s;
 
 	if (!f)
@@ -483,7 +497,7 @@ __noinline int emit_fchmod(__u64 now, long fd, __u64 mode)
 	s = begin(now, TM_OP_CHMOD, 0);
 	if (!s || !tag_file(s, f))
 		return 0;
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFDIR)
+	if ((KF(f)->f_inode->i_mode & S_IFMT) == S_IFDIR)
 		s->hdr.flags = TM_FLAG_DIRECTORY;
 	s->hdr.mode = mode & 07777;
 	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
@@ -645,7 +659,7 @@ __noinline int emit_write(__u64 now, __u64 file, struct inflight *a, long ret)
 	if (!fc)
 		return 0;
 	/* an unlinked file is invisible in the tree: its writes change nothing there, unless it is linked later */
-	if (BPF_CORE_READ(f, f_inode, i_nlink) == 0 && !is_tmpfile(f))
+	if (KF(f)->f_inode->i_nlink == 0 && !is_tmpfile(f))
 		return 0;
 	s = begin(now, TM_OP_WRITE, 0);
 	if (!s)
@@ -665,16 +679,16 @@ __noinline int emit_write(__u64 now, __u64 file, struct inflight *a, long ret)
 	c->dropped = 0;
 	c->unreadable = 0;
 	c->iov_idx = 0;
-	if (BPF_CORE_READ(f, f_flags) & O_APPEND || (nr == NR_pwritev2 && (a->args[5] & RWF_APPEND)))
+	if (KF(f)->f_flags & O_APPEND || (nr == NR_pwritev2 && (a->args[5] & RWF_APPEND)))
 		c->flags = TM_FLAG_APPEND;
 	if ((nr == NR_pwrite64 || nr == NR_pwritev || nr == NR_pwritev2) && (long)a->args[3] != -1) {
 		/* O_APPEND makes pwrite append whatever pos says */
 		if (c->flags & TM_FLAG_APPEND)
-			c->offset = BPF_CORE_READ(f, f_inode, i_size) - ret;
+			c->offset = KF(f)->f_inode->i_size - ret;
 		else
 			c->offset = a->args[3];
 	} else {
-		c->offset = BPF_CORE_READ(f, f_pos) - ret;
+		c->offset = KF(f)->f_pos - ret;
 		/*
 		 * A file description shared with another writer (make -j > log) may have moved on before we
 		 * read f_pos: then the offset is a guess, and the versions built from it are approximate.
@@ -710,8 +724,7 @@ __noinline int emit_write(__u64 now, __u64 file, struct inflight *a, long ret)
 
 __noinline int emit_open(__u64 now, struct inflight *a, long fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct file *f = fd_file(task, fd);
+	struct file *f = fd_file(fd);
 	__u64 flags, dfd = AT_FDCWD, name;
 	__u32 imode;
 	struct scratch *s;
@@ -731,10 +744,10 @@ __noinline int emit_open(__u64 now, struct inflight *a, long fd)
 		bpf_probe_read_user(&flags, sizeof(flags), (void *)a->args[2]);
 		break;
 	}
-	imode = BPF_CORE_READ(f, f_inode, i_mode);
+	imode = KF(f)->f_inode->i_mode;
 	if ((imode & S_IFMT) != S_IFREG)
 		return 0;
-	if (BPF_CORE_READ(f, f_mode) & FMODE_WRITE)
+	if (KF(f)->f_mode & FMODE_WRITE)
 		known_file(f, now, 1);
 	if (!(flags & (O_CREAT | O_TRUNC)))
 		return 0;
@@ -743,7 +756,7 @@ __noinline int emit_open(__u64 now, struct inflight *a, long fd)
 		return 0;
 	s->hdr.mode = imode & 07777;
 	/* its size once open: 0 says its bytes are known (none), new or not */
-	s->hdr.length = BPF_CORE_READ(f, f_inode, i_size);
+	s->hdr.length = KF(f)->f_inode->i_size;
 	s->hdr.len1 = put_walk(s, 0, file_walk(s, f));
 	emit(s);
 	if (flags & O_TRUNC) {
@@ -792,12 +805,11 @@ static __noinline int emit_copy_record(__u64 now, struct copy_args *c)
 
 static __always_inline int is_regular(struct file *f)
 {
-	return f && (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFREG;
+	return f && (KF(f)->f_inode->i_mode & S_IFMT) == S_IFREG;
 }
 
 __noinline int emit_copy(__u64 now, struct inflight *a, long ret)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	long nr;
 	int fd, in_fd;
 	__u64 offp = 0, in_offp;
@@ -819,7 +831,7 @@ __noinline int emit_copy(__u64 now, struct inflight *a, long ret)
 		fd = a->args[2];
 		offp = a->args[3];
 	}
-	out = fd_file(task, fd);
+	out = fd_file(fd);
 	if (!out || ret == 0)
 		return 0;
 	/* the kernel has moved the offset (or the file position) past what it copied */
@@ -827,16 +839,16 @@ __noinline int emit_copy(__u64 now, struct inflight *a, long ret)
 		bpf_probe_read_user(&c.off, sizeof(c.off), (void *)offp);
 		c.off -= ret;
 	} else {
-		c.off = BPF_CORE_READ(out, f_pos) - ret;
+		c.off = KF(out)->f_pos - ret;
 	}
-	in = fd_file(task, in_fd);
+	in = fd_file(in_fd);
 	if (!is_regular(in) || !is_regular(out))
 		return emit_fd_event(now, TFM(TM_OP_REREAD, TM_FLAG_APPROXIMATE, TM_WHY_PIPE), fd, c.off, ret);
 	if (in_offp) {
 		bpf_probe_read_user(&c.in_off, sizeof(c.in_off), (void *)in_offp);
 		c.in_off -= ret;
 	} else {
-		c.in_off = BPF_CORE_READ(in, f_pos) - ret;
+		c.in_off = KF(in)->f_pos - ret;
 	}
 	/* copy_args is this program's own type: CO-RE reads go through plain pointers to kernel types */
 	c.out = out;
@@ -861,7 +873,6 @@ struct tm_clone_range {
  */
 __noinline int emit_clone(__u64 now, struct inflight *a)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	struct tm_clone_range r = {};
 	struct copy_args c = {};
 	struct file *out, *in;
@@ -874,13 +885,13 @@ __noinline int emit_clone(__u64 now, struct inflight *a)
 	} else if (bpf_probe_read_user(&r, sizeof(r), (void *)a->args[2])) {
 		return 0;
 	}
-	out = fd_file(task, a->args[0]);
-	in = fd_file(task, r.src_fd);
+	out = fd_file(a->args[0]);
+	in = fd_file(r.src_fd);
 	if (!is_regular(out) || !is_regular(in))
 		return 0;
 	c.out = out;
 	c.in = in;
-	size = BPF_CORE_READ(in, f_inode, i_size);
+	size = KF(in)->f_inode->i_size;
 	c.in_off = r.src_offset;
 	c.off = r.dest_offset;
 	c.len = r.src_length ? r.src_length : (size > r.src_offset ? size - r.src_offset : 0);
@@ -947,7 +958,7 @@ static long aio_step(__u32 i, void *vctx)
 	w.args[2] = cb.nbytes;
 	w.args[3] = cb.offset;
 	if (total > 0)
-		emit_write(ctx->now, (__u64)fd_file((void *)bpf_get_current_task(), cb.fildes), &w, total);
+		emit_write(ctx->now, (__u64)fd_file(cb.fildes), &w, total);
 	return 0;
 }
 
@@ -1013,8 +1024,7 @@ __noinline int forget_file(__u64 now, __u64 key)
 
 static __always_inline __u32 umasked(__u32 mode)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	return mode & ~BPF_CORE_READ(task, fs, umask) & 07777;
+	return mode & ~CURRENT->fs->umask & 07777;
 }
 
 static __always_inline void bump_rename_gen(void)
@@ -1059,22 +1069,22 @@ int BPF_PROG(tm_sys_enter, struct pt_regs *regs, long id)
 	if (!a)
 		return 0;
 	a->nr = id;
-	a->args[0] = BPF_CORE_READ(regs, di);
-	a->args[1] = BPF_CORE_READ(regs, si);
-	a->args[2] = BPF_CORE_READ(regs, dx);
-	a->args[3] = BPF_CORE_READ(regs, r10);
-	a->args[4] = BPF_CORE_READ(regs, r8);
-	a->args[5] = BPF_CORE_READ(regs, r9);
+	a->args[0] = regs->di;
+	a->args[1] = regs->si;
+	a->args[2] = regs->dx;
+	a->args[3] = regs->r10;
+	a->args[4] = regs->r8;
+	a->args[5] = regs->r9;
 	a->aux = 0;
 	a->aux2 = 0;
 	if (id == NR_close) {
 		/* the descriptor is gone at sys_exit */
-		a->aux = (__u64)fd_file((void *)task, a->args[0]);
+		a->aux = (__u64)fd_file(a->args[0]);
 	} else if (id == NR_write || id == NR_writev) {
 		/* the position before: at sys_exit it tells whether another writer moved a shared f_pos */
-		struct file *f = fd_file((void *)task, a->args[0]);
+		struct file *f = fd_file(a->args[0]);
 
-		a->aux = f ? BPF_CORE_READ(f, f_pos) : 0;
+		a->aux = f ? KF(f)->f_pos : 0;
 	} else if (id == NR_munmap || id == NR_msync) {
 		/* the mapping may be gone at sys_exit; its file stays alive until the return to user */
 		struct vma_ctx c = { .addr = a->args[0] };
@@ -1095,7 +1105,6 @@ int BPF_PROG(tm_sys_enter, struct pt_regs *regs, long id)
  */
 __noinline int emit_tmpfile_link(__u64 now, struct inflight *a)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	struct file *f = NULL;
 	struct scratch *s;
 	long fd = -1;
@@ -1111,14 +1120,14 @@ __noinline int emit_tmpfile_link(__u64 now, struct inflight *a)
 	if (fd < 0 && (a->args[4] & AT_SYMLINK_FOLLOW))
 		fd = proc_self_fd(a->args[1]);
 	if (fd >= 0)
-		f = fd_file(task, fd);
+		f = fd_file(fd);
 	if (!f || !is_tmpfile(f))
 		return 0;
 	s = begin(now, TM_OP_LINK, TM_FLAG_TMPFILE);
 	if (!s)
 		return 1;
 	s->hdr.file_key = (__u64)f;
-	s->hdr.mode = BPF_CORE_READ(f, f_inode, i_mode) & 07777;
+	s->hdr.mode = KF(f)->f_inode->i_mode & 07777;
 	s->hdr.len1 = put_at_path(s, 0, a->args[2], a->args[3], 0);
 	if (s->hdr.len1)
 		emit(s);
@@ -1182,9 +1191,9 @@ __noinline int emit_acl_mode(__u64 now, struct inflight *a)
 		if (name[i] != want[i])
 			return 0;
 	if (a->nr == NR_fsetxattr) {
-		struct file *f = fd_file((void *)bpf_get_current_task(), a->args[0]);
+		struct file *f = fd_file(a->args[0]);
 
-		return f ? emit_fchmod(now, a->args[0], BPF_CORE_READ(f, f_inode, i_mode)) : 0;
+		return f ? emit_fchmod(now, a->args[0], KF(f)->f_inode->i_mode) : 0;
 	}
 	bpf_loop(ACL_MAX_ENTRIES, acl_step, &c, 0);
 	return NAME_EVENT(TM_OP_CHMOD, 0, (c.user << 6) | ((c.has_mask ? c.mask : c.group) << 3) | c.other, 0,
@@ -1223,7 +1232,7 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 	switch (a.nr) {
 	case NR_write: case NR_pwrite64: case NR_writev: case NR_pwritev: case NR_pwritev2:
 		if (ret > 0)
-			emit_write(now, (__u64)fd_file((void *)task, a.args[0]), &a, ret);
+			emit_write(now, (__u64)fd_file(a.args[0]), &a, ret);
 		break;
 	case NR_open: case NR_openat: case NR_openat2: case NR_creat:
 		emit_open(now, &a, ret);
@@ -1303,7 +1312,7 @@ int BPF_PROG(tm_sys_exit, struct pt_regs *regs, long ret)
 
 		if (!(a.args[2] & PROT_WRITE) || !(a.args[3] & MAP_SHARED) || (int)a.args[4] < 0)
 			break;
-		f = fd_file((void *)task, a.args[4]);
+		f = fd_file(a.args[4]);
 		if (!f)
 			break;
 		a.aux = (__u64)f;
