@@ -3,9 +3,9 @@
 # each from a fresh `workload.sh setup`; prints every run's wall time (s), peak RSS (KiB), user and system CPU
 # (s, the recorder and the command together) and the records it dropped, and the CPU steal of each round (from
 # /proc/stat, in clock ticks of all CPUs).
-#   benchmarks/e2e/record-ab.sh WORKLOAD ROUNDS LABEL=JAR[:FLAGS]...
+#   benchmarks/e2e/record-ab.sh WORKLOAD ROUNDS LABEL=JAR[:FLAGS][,JVM-OPTION...]...
 # e.g. record-ab.sh dd 4 old=/tmp/old.jar new=timemachine-cli/target/timemachine.jar \
-#          later=timemachine-cli/target/timemachine.jar:--compact=later
+#          later=timemachine-cli/target/timemachine.jar:--compact=later g1=/tmp/old.jar,-XX:+UseG1GC
 # Inputs (workload.sh prepare) and the recorded root live in $TM_AB_WORK (default /tmp/tm-ab).
 set -eu
 w=$1 n=$2; shift 2
@@ -20,11 +20,12 @@ for i in $(seq "$n"); do
   echo "alone $(cat "$work/t")"
   for v in "$@"; do
     label=${v%%=*} rest=${v#*=}
+    jvm=$(echo "${rest#"${rest%%,*}"}" | tr , ' ') rest=${rest%%,*}
     jar=${rest%%:*} flags=
     [ "$jar" = "$rest" ] || flags=${rest#*:}
     rm -rf "$work/state"; sh "$here/workload.sh" setup "$w" "$work/root" "$work/in"; sync
     # shellcheck disable=SC2086
-    /usr/bin/time -o "$work/t" -f '%e %M %U %S' java -jar "$jar" record $flags --state-dir "$work/state" \
+    /usr/bin/time -o "$work/t" -f '%e %M %U %S' java $jvm -jar "$jar" record $flags --state-dir "$work/state" \
         --path "$work/root" -- sh "$here/workload.sh" run "$w" "$work/root" "$work/in" 2>"$work/err" >/dev/null
     echo "$label $(cat "$work/t") dropped $(sed -n 's/.* \([0-9][0-9,]*\) dropped.*/\1/p' "$work/err" | tail -1)"
   done
