@@ -235,8 +235,10 @@ static __always_inline __u64 pending_before(void)
 	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
 }
 
-/* Syscall int arguments may come with garbage or zero-extension in the upper half: compare as int. */
-/* The current task's open file fd, as a number: callers that read it go through KF. */
+/*
+ * The current task's open file fd, as a number: callers read it through KF. Syscall int arguments may come with
+ * garbage or zero-extension in the upper half: compare as int.
+ */
 static __always_inline struct file *fd_file(int fd)
 {
 	struct fdtable *fdt = CURRENT->files->fdt;
