@@ -264,12 +264,12 @@ static long walk_step(__u32 i, void *vctx)
 
 	if (w->dentry == (__u64)vm->mnt_root) {
 		/* at the root of a mount: continue from its mountpoint in the parent mount */
-		__u64 m = w->mnt - bpf_core_field_offset(struct mount, mnt);
-		__u64 p = (__u64)KPTR(struct mount, m)->mnt_parent;
+		struct mount *m = KPTR(struct mount, w->mnt - bpf_core_field_offset(struct mount, mnt));
+		__u64 p = (__u64)m->mnt_parent;
 
-		if (p == m)
+		if (p == (__u64)m)
 			return 1;
-		w->dentry = (__u64)KPTR(struct mount, m)->mnt_mountpoint;
+		w->dentry = (__u64)m->mnt_mountpoint;
 		w->mnt = p + bpf_core_field_offset(struct mount, mnt);
 		return 0;
 	}
