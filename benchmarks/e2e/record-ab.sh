@@ -1,7 +1,8 @@
 #!/bin/sh
 # Alternated rounds of one workload: alone, then under `java -jar JAR record FLAGS` for each variant in turn,
 # each from a fresh `workload.sh setup`; prints every run's wall time (s), peak RSS (KiB), user and system CPU
-# (s, the recorder and the command together) and the records it dropped, and the CPU steal of each round (from
+# (s, the recorder and the command together), the records it dropped and how long compaction took after the
+# command (s), and the CPU steal of each round (from
 # /proc/stat, in clock ticks of all CPUs).
 #   benchmarks/e2e/record-ab.sh WORKLOAD ROUNDS LABEL=JAR[:FLAGS][,JVM-OPTION...]...
 # e.g. record-ab.sh dd 4 old=/tmp/old.jar new=timemachine-cli/target/timemachine.jar \
@@ -27,7 +28,8 @@ for i in $(seq "$n"); do
     # shellcheck disable=SC2086
     /usr/bin/time -o "$work/t" -f '%e %M %U %S' java $jvm -jar "$jar" record $flags --state-dir "$work/state" \
         --path "$work/root" -- sh "$here/workload.sh" run "$w" "$work/root" "$work/in" 2>"$work/err" >/dev/null
-    echo "$label $(cat "$work/t") dropped $(sed -n 's/.* \([0-9][0-9,]*\) dropped.*/\1/p' "$work/err" | tail -1)"
+    echo "$label $(cat "$work/t") dropped $(sed -n 's/.* \([0-9][0-9,]*\) dropped.*/\1/p' "$work/err" | tail -1)" \
+        "lag $(sed -n 's/.*compaction done \([0-9.]*\)s after.*/\1/p' "$work/err" | tail -1)"
   done
   echo "  steal $(( $(awk '/^cpu /{print $9}' /proc/stat) - st0 ))"
 done

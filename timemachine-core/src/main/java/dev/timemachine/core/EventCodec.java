@@ -4,6 +4,7 @@ import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.FsEvent;
 import dev.timemachine.api.JournalEntry;
+import dev.timemachine.api.JournalPosition;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.spi.Keyspace;
 import java.nio.ByteBuffer;
@@ -15,9 +16,11 @@ import java.util.List;
  * same value, an encoded {@link FsEvent}. Its payload either ends the value ({@link #INLINE}: small payloads, and
  * none in a summary) or is named by its hash ({@link #BY_HASH}): the journal stored it in the content store,
  * that is in the payload log ({@link Segments}), so its bytes are written once. Values of format 1 (payload
- * always inline) are still read. The event log keeps its summaries in blocks ({@link #block}): one value holds
- * the summaries of one compacted chunk, keyed by its first entry, so a million events are a few hundred entries,
- * each summary written as what changed from the one before ({@link EventBlock}).
+ * always inline) are still read. The journal keeps the entries of one append in one value ({@link #journalBlock});
+ * a value of one entry alone, as earlier versions wrote, is still read. The event log keeps its summaries in
+ * blocks ({@link #block}): one value holds the summaries of one compacted chunk, keyed by its first entry, so a
+ * million events are a few hundred entries, each summary written as what changed from the one before
+ * ({@link EventBlock}).
  */
 final class EventCodec implements KeyspaceCodec {
     static final EventCodec JOURNAL = new EventCodec(Keyspace.JOURNAL);
@@ -30,6 +33,12 @@ final class EventCodec implements KeyspaceCodec {
      * blocks are packed now ({@link EventBlock}).
      */
     private static final byte BLOCK = 3;
+    /**
+     * A journal block ({@link #journalBlock}): the entries of one append, keyed by their earliest time and first
+     * sequence: the greatest position among them(16), count(4), then for each: time(8) seq(8) length(4) and the
+     * value of the entry alone.
+     */
+    private static final byte JOURNAL_BLOCK = 5;
     /** The payload's bytes follow. */
     private static final byte INLINE = 0;
     /** The payload's SHA-256 follows; its bytes are in the content store. */
@@ -74,6 +83,81 @@ final class EventCodec implements KeyspaceCodec {
     /** The whole value of {@code e}, whose payload is in the content store under {@code hash}. */
     static byte[] byHash(FsEvent e, ContentHash hash) {
         return fields(e, 1 + ContentHash.LENGTH).put(BY_HASH).put(hash.toBytes()).array();
+    }
+
+    /**
+     * One journal value for {@code events[from, to)}, given sequences from {@code firstSeq} on, each written as
+     * {@link #head} and its payload, or as {@link #byHash} where {@code hashes} names its payload; {@code max} is
+     * the greatest (time, sequence) among them. Its key is {@link #key} of the earliest time and {@code firstSeq}.
+     */
+    static byte[] journalBlock(List<FsEvent> events, ContentHash[] hashes, int from, int to, long firstSeq,
+                               JournalPosition max) {
+        byte[][] heads = new byte[to - from][];
+        int size = 1 + 16 + 4;
+        for (int i = from; i < to; i++) {
+            FsEvent e = events.get(i);
+            heads[i - from] = hashes[i] != null ? byHash(e, hashes[i]) : head(e);
+            size += 20 + heads[i - from].length + (hashes[i] != null ? 0 : e.payload().length);
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).put(JOURNAL_BLOCK).putLong(max.timeNs()).putLong(max.sequence())
+                .putInt(to - from);
+        for (int i = from; i < to; i++) {
+            FsEvent e = events.get(i);
+            byte[] payload = hashes[i] != null ? new byte[0] : e.payload();
+            b.putLong(e.timeNs()).putLong(firstSeq + i - from).putInt(heads[i - from].length + payload.length)
+                    .put(heads[i - from]).put(payload);
+        }
+        return b.array();
+    }
+
+    /** Whether the value is a journal block rather than one entry. */
+    static boolean isJournalBlock(byte[] value) {
+        return value.length > 0 && value[0] == JOURNAL_BLOCK;
+    }
+
+    /** The greatest (time, sequence) a journal value holds: its block's, or the key's for a single entry. */
+    JournalPosition journalMax(byte[] key, byte[] value) {
+        checkKey(key);
+        if (!isJournalBlock(value)) {
+            return new JournalPosition(time(key), sequence(key));
+        }
+        if (value.length < 17) {
+            throw new CorruptDataException(Schema.describe(keyspace, key), "a journal block of " + value.length + " bytes");
+        }
+        ByteBuffer b = ByteBuffer.wrap(value, 1, 16);
+        return new JournalPosition(b.getLong(), b.getLong());
+    }
+
+    /**
+     * The entries of a journal value, a block or a single entry, in the order they were appended. Every entry of
+     * a block is at or after its key's time and sequence, and at or before the greatest position it names.
+     */
+    List<Decoded> decodeJournal(byte[] key, byte[] value) {
+        if (!isJournalBlock(value)) {
+            return List.of(decode(key, value));
+        }
+        checkKey(key);
+        long keyTime = time(key);
+        long keySeq = sequence(key);
+        int recording = Schema.recordingOf(key);
+        return ValueReader.decode(keyspace, key, value, JOURNAL_BLOCK, r -> {
+            JournalPosition max = new JournalPosition(r.b.getLong(), r.b.getLong());
+            int n = r.b.getInt();
+            if (n <= 0 || n > r.b.remaining() / 20) {
+                throw r.corrupt("bad block count " + n);
+            }
+            List<Decoded> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                long t = r.b.getLong();
+                long seq = r.b.getLong();
+                JournalPosition at = new JournalPosition(t, seq);
+                if (t < keyTime || seq < keySeq || at.compareTo(max) > 0) {
+                    throw r.corrupt("entry " + at + " outside its block's range");
+                }
+                out.add(decode(key(recording, t, seq), r.bytes()));
+            }
+            return out;
+        });
     }
 
     /** The value of {@code e} without its payload: what the event log keeps. */
@@ -172,7 +256,9 @@ final class EventCodec implements KeyspaceCodec {
 
     @Override
     public void check(byte[] key, byte[] value) {
-        if (isBlock(value)) {
+        if (isJournalBlock(value)) {
+            decodeJournal(key, value);
+        } else if (isBlock(value)) {
             decodeBlock(key, value);
         } else {
             decode(key, value);
@@ -185,9 +271,10 @@ final class EventCodec implements KeyspaceCodec {
         if (isBlock(value)) {
             return; // summaries carry no payload
         }
-        ContentHash h = decode(key, value).payloadHash();
-        if (h != null) {
-            out.accept(h);
+        for (Decoded d : decodeJournal(key, value)) {
+            if (d.payloadHash() != null) {
+                out.accept(d.payloadHash());
+            }
         }
     }
 }

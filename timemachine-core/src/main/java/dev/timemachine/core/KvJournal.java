@@ -10,7 +10,12 @@ import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
@@ -19,13 +24,21 @@ import java.util.function.Predicate;
  * {@link VersionWriter#INLINE_MAX} goes to the content store as it is journaled (its bytes appended once to the
  * payload log, or not at all when the same bytes are stored already) and the entry names it by its hash; the
  * compactor then indexes it without writing the bytes again. Smaller payloads stay in their entry.
+ *
+ * <p>The entries of one append are stored together, in blocks keyed by their earliest time and first sequence,
+ * and a scan merges them back into time order (docs/storage.md, "Keyspaces").
  */
 final class KvJournal implements Journal {
     private final KeyValueStore kv;
     private final KvContentStore content;
     private final int recording;
     private final byte[] end;
+    /** Entries appended together are stored together, in values of at most this many. */
+    private static final int BLOCK_ENTRIES = 1_024;
+    private static final Comparator<EventCodec.Decoded> IN_ORDER = Comparator.comparing(d -> d.entry().position());
     private volatile JournalPosition trimmedTo = JournalPosition.START;
+    /** See {@link #live()}; guarded by this. */
+    private TreeMap<JournalPosition, JournalPosition> live;
     private long lastSeq;
 
     KvJournal(KeyValueStore kv, KvContentStore content, int recording) {
@@ -60,37 +73,67 @@ final class KvJournal implements Journal {
         if (events.isEmpty()) {
             return lastSeq;
         }
+        TreeMap<JournalPosition, JournalPosition> blocks = live();
         long seq = lastSeq;
+        Map<JournalPosition, JournalPosition> added = new HashMap<>();
         try (KvBatch batch = kv.batch()) {
-            seq = stage(batch, events, hashes, seq);
+            for (int from = 0; from < events.size(); from += BLOCK_ENTRIES) {
+                int to = Math.min(events.size(), from + BLOCK_ENTRIES);
+                long first = seq + 1;
+                long minTime = Long.MAX_VALUE;
+                JournalPosition max = JournalPosition.START;
+                for (int i = from; i < to; i++) {
+                    FsEvent e = events.get(i);
+                    seq++;
+                    if (storesPayload(e)) {
+                        hashes[i] = content.stagePayload(batch, e.payload());
+                    }
+                    minTime = Math.min(minTime, e.timeNs());
+                    JournalPosition at = new JournalPosition(e.timeNs(), seq);
+                    if (at.compareTo(max) > 0) {
+                        max = at;
+                    }
+                }
+                batch.put(Keyspace.JOURNAL, EventCodec.key(recording, minTime, first),
+                        EventCodec.journalBlock(events, hashes, from, to, first, max));
+                added.put(new JournalPosition(minTime, first), max);
+            }
+            // Sequences are not in key order (time comes first), so the last one is kept beside the entries,
+            // in the same atomic batch.
+            batch.put(Keyspace.META, MetaCodec.journalStateKey(recording), state(trimmedTo, seq));
             content.flushPayloads();
             batch.commit();
         } catch (RuntimeException e) {
             content.forgetRecent(); // payloads it staged are not stored after all
             throw e;
         }
+        blocks.putAll(added);
         lastSeq = seq;
         return seq;
     }
 
-    private long stage(KvBatch batch, List<FsEvent> events, ContentHash[] hashes, long seq) {
-        {
-            for (int i = 0; i < events.size(); i++) {
-                FsEvent e = events.get(i);
-                seq++;
-                byte[] key = EventCodec.key(recording, e.timeNs(), seq);
-                if (storesPayload(e)) {
-                    hashes[i] = content.stagePayload(batch, e.payload());
-                    batch.put(Keyspace.JOURNAL, key, EventCodec.byHash(e, hashes[i]));
-                } else {
-                    batch.put(Keyspace.JOURNAL, key, EventCodec.head(e), e.payload());
+    /**
+     * The journal's keys in key order, each with the greatest position its value holds; read from the journal
+     * the first time it is needed.
+     */
+    private synchronized TreeMap<JournalPosition, JournalPosition> live() {
+        if (live == null) {
+            TreeMap<JournalPosition, JournalPosition> found = new TreeMap<>();
+            try (KvCursor c = kv.scan(Keyspace.JOURNAL, Schema.recordingPrefix(recording), end)) {
+                while (c.next()) {
+                    found.put(new JournalPosition(EventCodec.time(c.key()), EventCodec.sequence(c.key())),
+                            EventCodec.JOURNAL.journalMax(c.key(), c.value()));
                 }
             }
-            // Sequences are not in key order (time comes first), so the last one is kept beside the entries,
-            // in the same atomic batch.
-            batch.put(Keyspace.META, MetaCodec.journalStateKey(recording), state(trimmedTo, seq));
+            live = found;
         }
-        return seq;
+        return live;
+    }
+
+    /** Where a scan starts: the first key not deleted (every key before it is). */
+    private synchronized byte[] firstKey() {
+        TreeMap<JournalPosition, JournalPosition> blocks = live();
+        return blocks.isEmpty() ? startKey(trimmedTo) : startKey(blocks.firstKey());
     }
 
     @Override
@@ -109,23 +152,43 @@ final class KvJournal implements Journal {
      */
     long scan(JournalPosition from, BiPredicate<JournalEntry, ContentHash> visitor) {
         JournalPosition start = from.compareTo(trimmedTo) < 0 ? trimmedTo : from;
+        // Every entry under a key is at or after the key's time, so once the keys have passed a time, every entry
+        // before it has been read: those are visited in order, the rest wait (about one append's worth).
+        PriorityQueue<EventCodec.Decoded> waiting = new PriorityQueue<>(IN_ORDER);
         long visited = 0;
-        try (KvCursor c = kv.scan(Keyspace.JOURNAL, startKey(start), end)) {
+        try (KvCursor c = kv.scan(Keyspace.JOURNAL, firstKey(), end)) {
             while (c.next()) {
-                EventCodec.Decoded d = EventCodec.JOURNAL.decode(c.key(), c.value());
-                JournalEntry entry = d.entry();
-                if (d.payloadHash() != null) {
-                    FsEvent e = entry.event();
-                    entry = new JournalEntry(entry.sequence(), new FsEvent(e.timeNs(), e.pid(), e.tid(), e.op(),
-                            e.path(), e.path2(), e.offset(), e.length(), e.mode(), content.get(d.payloadHash()), e.flags()));
+                long keyTime = EventCodec.time(c.key());
+                while (!waiting.isEmpty() && waiting.peek().entry().event().timeNs() < keyTime) {
+                    visited++;
+                    if (!visit(waiting.poll(), visitor)) {
+                        return visited;
+                    }
                 }
-                visited++;
-                if (!visitor.test(entry, d.payloadHash())) {
-                    break;
+                for (EventCodec.Decoded d : EventCodec.JOURNAL.decodeJournal(c.key(), c.value())) {
+                    if (d.entry().position().compareTo(start) >= 0) {
+                        waiting.add(d);
+                    }
                 }
             }
         }
+        while (!waiting.isEmpty()) {
+            visited++;
+            if (!visit(waiting.poll(), visitor)) {
+                break;
+            }
+        }
         return visited;
+    }
+
+    private boolean visit(EventCodec.Decoded d, BiPredicate<JournalEntry, ContentHash> visitor) {
+        JournalEntry entry = d.entry();
+        if (d.payloadHash() != null) {
+            FsEvent e = entry.event();
+            entry = new JournalEntry(entry.sequence(), new FsEvent(e.timeNs(), e.pid(), e.tid(), e.op(), e.path(),
+                    e.path2(), e.offset(), e.length(), e.mode(), content.get(d.payloadHash()), e.flags()));
+        }
+        return visitor.test(entry, d.payloadHash());
     }
 
     @Override
@@ -133,11 +196,20 @@ final class KvJournal implements Journal {
         if (upTo.compareTo(trimmedTo) <= 0) {
             return;
         }
+        TreeMap<JournalPosition, JournalPosition> blocks = live();
+        // The keys whose every entry is before upTo, from the first on: a key that still holds a later entry keeps
+        // those after it too, whose entries scans skip, until it goes.
+        JournalPosition from = blocks.isEmpty() ? null : blocks.firstKey();
+        while (!blocks.isEmpty() && blocks.firstEntry().getValue().compareTo(upTo) < 0) {
+            blocks.pollFirstEntry();
+        }
         try (KvBatch batch = kv.batch()) {
-            // From the last trim point, not from the recording's start: everything before it is gone already,
-            // and ranges that do not overlap keep RocksDB's iterators cheap to open (each one sorts the range
-            // tombstones in the memtable, and overlapping ones pile up: docs/storage.md, "Pitfalls of the engines").
-            batch.deleteRange(Keyspace.JOURNAL, startKey(trimmedTo), startKey(upTo));
+            if (from != null && !from.equals(blocks.isEmpty() ? null : blocks.firstKey())) {
+                // From the first key left, not from the recording's start: everything before it is gone already,
+                // and ranges that do not overlap keep RocksDB's iterators cheap to open (each one sorts the range
+                // tombstones in the memtable, and overlapping ones pile up: docs/storage.md, "Pitfalls of the engines").
+                batch.deleteRange(Keyspace.JOURNAL, startKey(from), startKey(blocks.isEmpty() ? upTo : blocks.firstKey()));
+            }
             batch.put(Keyspace.META, MetaCodec.journalStateKey(recording), state(upTo, lastSeq));
             batch.commit();
         }

@@ -12,7 +12,7 @@ import java.util.HexFormat;
  * keeps every key short enough for LMDB and free of separators. Every value starts with a format-version byte.
  *
  * <pre>
- * l:  recording(4) time(8) seq(8)                      journal entry                  {@link EventCodec}
+ * l:  recording(4) time(8) seq(8)                      journal entries of one append  {@link EventCodec}
  * e:  recording(4) time(8) seq(8)                      event summary (no payload)     {@link EventCodec}
  * m:  recording(4) pathId(8) ~time(8) ~seq(8)          version record, newest first   {@link VersionCodec}
  * c:  sha256(32)                                       content                        {@link ContentCodec}

@@ -105,6 +105,68 @@ public abstract class JournalContract extends EngineTestBase {
     }
 
     @Test
+    void readsAndTrimsAJournalOfOneEntryPerKeyAsEarlierVersionsWroteIt() {
+        KvTimeMachineStore store = open();
+        dev.timemachine.api.spi.KeyValueStore kv = store.keyValueStore();
+        List<FsEvent> old = new ArrayList<>();
+        try (dev.timemachine.api.spi.KvBatch batch = kv.batch()) {
+            for (int i = 0; i < 50; i++) {
+                FsEvent e = event(1_000 - 10L * i, bytes("/old" + i), 8);
+                old.add(0, e);
+                batch.put(dev.timemachine.api.spi.Keyspace.JOURNAL, EventCodec.key(4, e.timeNs(), i + 1),
+                        EventCodec.head(e), e.payload());
+            }
+            batch.put(dev.timemachine.api.spi.Keyspace.META, MetaCodec.journalStateKey(4), MetaCodec.journalStateValue(
+                    new MetaCodec.JournalState(Long.MIN_VALUE, Long.MIN_VALUE, 50)));
+            batch.commit();
+        }
+        store.close();
+        store = open();
+        Journal j = store.journal(4);
+        assertEquals(old, scanAll(j, JournalPosition.START).stream().map(JournalEntry::event).toList());
+        FsEvent late = event(2_000, bytes("/new"), 8);
+        assertEquals(51, j.append(List.of(late)));
+        List<JournalEntry> all = scanAll(j, JournalPosition.START);
+        j.trim(all.get(40).position());
+        store.close();
+        j = open().journal(4);
+        assertEquals(all.subList(40, 51), scanAll(j, JournalPosition.START));
+        j.trim(JournalPosition.END);
+        assertEquals(List.of(), scanAll(j, JournalPosition.START));
+    }
+
+    /** Entries appended in one batch share a value; their order comes from a merge across values. */
+    @Test
+    void mergesAppendsWhoseTimesOverlapAndTrimsWithinThem() {
+        TimeMachineStore store = open();
+        Journal j = store.journal(5);
+        TreeMap<JournalPosition, FsEvent> model = new TreeMap<>();
+        long seq = 0;
+        for (int b = 0; b < 30; b++) {
+            List<FsEvent> batch = new ArrayList<>();
+            for (int i = 0; i < 2_500; i++) {
+                // each batch spans the next 20 batches' times too, as a slow CPU's events would
+                FsEvent e = event(b * 100L + (i * 7919L) % 2_000, bytes("/f" + i % 5), 4);
+                batch.add(e);
+                model.put(new JournalPosition(e.timeNs(), ++seq), e);
+            }
+            j.append(batch);
+            if (b % 5 == 4) {
+                JournalPosition cut = new JournalPosition(b * 100L - 500, Long.MAX_VALUE);
+                j.trim(cut);
+                model.headMap(cut).clear();
+            }
+            assertEquals(new ArrayList<>(model.values()),
+                    scanAll(j, JournalPosition.START).stream().map(JournalEntry::event).toList(), "after batch " + b);
+        }
+        store.close();
+        Journal reopened = open().journal(5);
+        JournalPosition from = new JournalPosition(2_500, 0);
+        assertEquals(new ArrayList<>(model.tailMap(from).values()),
+                scanAll(reopened, from).stream().map(JournalEntry::event).toList());
+    }
+
+    @Test
     void reopenKeepsEverythingAndSequencesContinue() {
         TimeMachineStore store = open();
         store.journal(1).append(List.of(event(7, bytes("/a"), 3), event(3, bytes("/b"), 4)));
