@@ -92,22 +92,28 @@ final class EventCodec implements KeyspaceCodec {
      */
     static byte[] journalBlock(List<FsEvent> events, ContentHash[] hashes, int from, int to, long firstSeq,
                                JournalPosition max) {
-        byte[][] heads = new byte[to - from][];
         int size = 1 + 16 + 4;
         for (int i = from; i < to; i++) {
-            FsEvent e = events.get(i);
-            heads[i - from] = hashes[i] != null ? byHash(e, hashes[i]) : head(e);
-            size += 20 + heads[i - from].length + (hashes[i] != null ? 0 : e.payload().length);
+            size += 20 + entrySize(events.get(i), hashes[i]);
         }
         ByteBuffer b = ByteBuffer.allocate(size).put(JOURNAL_BLOCK).putLong(max.timeNs()).putLong(max.sequence())
                 .putInt(to - from);
         for (int i = from; i < to; i++) {
             FsEvent e = events.get(i);
-            byte[] payload = hashes[i] != null ? new byte[0] : e.payload();
-            b.putLong(e.timeNs()).putLong(firstSeq + i - from).putInt(heads[i - from].length + payload.length)
-                    .put(heads[i - from]).put(payload);
+            b.putLong(e.timeNs()).putLong(firstSeq + i - from).putInt(entrySize(e, hashes[i]));
+            putFields(b, e);
+            if (hashes[i] != null) {
+                b.put(BY_HASH).put(hashes[i].toBytes());
+            } else {
+                b.put(INLINE).putInt(e.payload().length).put(e.payload());
+            }
         }
         return b.array();
+    }
+
+    /** The length of {@link #byHash} when {@code hash} is given, else of {@link #head} and the payload. */
+    private static int entrySize(FsEvent e, ContentHash hash) {
+        return fieldsSize(e) + 1 + (hash != null ? ContentHash.LENGTH : 4 + e.payload().length);
     }
 
     /** Whether the value is a journal block rather than one entry. */
@@ -201,10 +207,16 @@ final class EventCodec implements KeyspaceCodec {
     }
 
     private static ByteBuffer fields(FsEvent e, int tail) {
-        int size = 1 + 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + e.path().length + 4
-                + (e.path2() == null ? 0 : e.path2().length) + tail;
-        ByteBuffer b = ByteBuffer.allocate(size).put(V2).put((byte) e.op().code()).putInt(e.flags())
-                .putInt(e.pid()).putInt(e.tid()).putLong(e.offset()).putLong(e.length()).putInt(e.mode());
+        return putFields(ByteBuffer.allocate(fieldsSize(e) + tail), e);
+    }
+
+    private static int fieldsSize(FsEvent e) {
+        return 1 + 1 + 4 + 4 + 4 + 8 + 8 + 4 + 4 + e.path().length + 4 + (e.path2() == null ? 0 : e.path2().length);
+    }
+
+    private static ByteBuffer putFields(ByteBuffer b, FsEvent e) {
+        b.put(V2).put((byte) e.op().code()).putInt(e.flags()).putInt(e.pid()).putInt(e.tid()).putLong(e.offset())
+                .putLong(e.length()).putInt(e.mode());
         b.putInt(e.path().length).put(e.path());
         if (e.path2() == null) {
             b.putInt(-1);
