@@ -5,17 +5,12 @@
 #   benchmarks/e2e/profile-record.sh JAR WORKLOAD LIBASYNCPROFILER OUT [record flags]
 set -eu
 jar=$1 w=$2 lib=$3 out=$4; shift 4
-here=$(cd "$(dirname "$0")" && pwd)
-work=${TM_AB_WORK:-/tmp/tm-ab}
-mkdir -p "$work/in"
-sh "$here/workload.sh" prepare "$w" "$work/in" >/dev/null
-rm -rf "$work/state" "$work/attached"; sh "$here/workload.sh" setup "$w" "$work/root" "$work/in"; sync
-java -jar "$jar" record "$@" --state-dir "$work/state" --path "$work/root" -- \
-    sh -c 'while [ ! -e "$1/attached" ]; do sleep 0.01; done; shift; exec sh "$@"' - "$work" \
-    "$here/workload.sh" run "$w" "$work/root" "$work/in" 2>"$work/err" >/dev/null &
-pid=$!
+. "$(dirname "$0")/recording.sh"
+gate=$work/attached
+rm -f "$gate"
+record_workload "$jar" "$w" "$@"
 while ! pgrep -P "$pid" >/dev/null; do sleep 0.02; done
 java "$here/Attach.java" "$pid" "$lib" "start,event=cpu,interval=1ms,threads,collapsed,file=$out"
-touch "$work/attached"
+touch "$gate"
 wait "$pid"
 tail -1 "$work/err"

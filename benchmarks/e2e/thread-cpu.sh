@@ -4,15 +4,9 @@
 # command runs. Shows which threads run after the command has exited (compaction, flushes, the JIT).
 #   benchmarks/e2e/thread-cpu.sh JAR WORKLOAD [record flags]
 set -eu
-jar=$1 w=$2; shift 2
-here=$(cd "$(dirname "$0")" && pwd)
-work=${TM_AB_WORK:-/tmp/tm-ab}
-mkdir -p "$work/in"
-sh "$here/workload.sh" prepare "$w" "$work/in" >/dev/null
-rm -rf "$work/state"; sh "$here/workload.sh" setup "$w" "$work/root" "$work/in"; sync
-java -jar "$jar" record "$@" --state-dir "$work/state" --path "$work/root" -- \
-    sh "$here/workload.sh" run "$w" "$work/root" "$work/in" 2>"$work/err" >/dev/null &
-python3 - $! <<'PY'
+. "$(dirname "$0")/recording.sh"
+record_workload "$@"
+python3 - "$pid" <<'PY'
 import collections, os, sys, time
 pid = sys.argv[1]; hz = os.sysconf('SC_CLK_TCK'); prev = {}; t0 = time.time()
 while os.path.exists(f'/proc/{pid}/task'):

@@ -3,15 +3,8 @@
 # to the recorder (not the command) once the command has started.
 #   benchmarks/e2e/writes-by-file.sh JAR WORKLOAD [record flags]
 set -eu
-jar=$1 w=$2; shift 2
-here=$(cd "$(dirname "$0")" && pwd)
-work=${TM_AB_WORK:-/tmp/tm-ab}
-mkdir -p "$work/in"
-sh "$here/workload.sh" prepare "$w" "$work/in" >/dev/null
-rm -rf "$work/state"; sh "$here/workload.sh" setup "$w" "$work/root" "$work/in"; sync
-java -jar "$jar" record "$@" --state-dir "$work/state" --path "$work/root" -- \
-    sh "$here/workload.sh" run "$w" "$work/root" "$work/in" 2>"$work/err" >/dev/null &
-pid=$!
+. "$(dirname "$0")/recording.sh"
+record_workload "$@"
 while ! pgrep -P "$pid" >/dev/null; do sleep 0.02; done
 strace -f -qq -y -e trace=write,pwrite64,writev,pwritev,pwritev2 -e signal=none -o "$work/strace" -p "$pid" &
 wait "$pid"; sleep 0.5
