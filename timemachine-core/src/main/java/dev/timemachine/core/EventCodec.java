@@ -139,8 +139,14 @@ final class EventCodec implements KeyspaceCodec {
      * a block is at or after its key's time and sequence, and at or before the greatest position it names.
      */
     List<Decoded> decodeJournal(byte[] key, byte[] value) {
+        return decodeJournal(key, value, JournalPosition.START);
+    }
+
+    /** As {@link #decodeJournal(byte[], byte[])}, without the entries before {@code from} (not decoded). */
+    List<Decoded> decodeJournal(byte[] key, byte[] value, JournalPosition from) {
         if (!isJournalBlock(value)) {
-            return List.of(decode(key, value));
+            Decoded d = decode(key, value);
+            return d.entry().position().compareTo(from) < 0 ? List.of() : List.of(d);
         }
         checkKey(key);
         long keyTime = time(key);
@@ -159,6 +165,11 @@ final class EventCodec implements KeyspaceCodec {
                 JournalPosition at = new JournalPosition(t, seq);
                 if (t < keyTime || seq < keySeq || at.compareTo(max) > 0) {
                     throw r.corrupt("entry " + at + " outside its block's range");
+                }
+                if (at.compareTo(from) < 0) {
+                    int length = r.count();
+                    r.b.position(r.b.position() + length);
+                    continue;
                 }
                 out.add(decode(key(recording, t, seq), r.bytes()));
             }

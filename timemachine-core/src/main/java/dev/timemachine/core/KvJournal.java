@@ -10,11 +10,12 @@ import dev.timemachine.api.spi.KeyValueStore;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
@@ -35,7 +36,9 @@ final class KvJournal implements Journal {
     private final byte[] end;
     /** Entries appended together are stored together, in values of at most this many. */
     private static final int BLOCK_ENTRIES = 1_024;
-    private static final Comparator<EventCodec.Decoded> IN_ORDER = Comparator.comparing(d -> d.entry().position());
+    private static final Comparator<EventCodec.Decoded> IN_ORDER = Comparator
+            .comparingLong((EventCodec.Decoded d) -> d.entry().event().timeNs())
+            .thenComparingLong(d -> d.entry().sequence());
     private volatile JournalPosition trimmedTo = JournalPosition.START;
     /** See {@link #live()}; guarded by this. */
     private TreeMap<JournalPosition, JournalPosition> live;
@@ -130,10 +133,17 @@ final class KvJournal implements Journal {
         return live;
     }
 
-    /** Where a scan starts: the first key not deleted (every key before it is). */
-    private synchronized byte[] firstKey() {
-        TreeMap<JournalPosition, JournalPosition> blocks = live();
-        return blocks.isEmpty() ? startKey(trimmedTo) : startKey(blocks.firstKey());
+    /**
+     * Where a scan from {@code start} begins: the first key left that holds an entry at or after it (every key
+     * before that one holds only earlier entries, or is deleted).
+     */
+    private synchronized byte[] firstKey(JournalPosition start) {
+        for (Map.Entry<JournalPosition, JournalPosition> block : live().entrySet()) {
+            if (block.getValue().compareTo(start) >= 0) {
+                return startKey(block.getKey());
+            }
+        }
+        return startKey(trimmedTo.compareTo(start) > 0 ? trimmedTo : start);
     }
 
     @Override
@@ -153,32 +163,48 @@ final class KvJournal implements Journal {
     long scan(JournalPosition from, BiPredicate<JournalEntry, ContentHash> visitor) {
         JournalPosition start = from.compareTo(trimmedTo) < 0 ? trimmedTo : from;
         // Every entry under a key is at or after the key's time, so once the keys have passed a time, every entry
-        // before it has been read: those are visited in order, the rest wait (about one append's worth).
-        PriorityQueue<EventCodec.Decoded> waiting = new PriorityQueue<>(IN_ORDER);
+        // before it has been read: those are visited in order, the rest wait (about one append's worth). Each
+        // value's entries are sorted as read (they are nearly in order already) and merged into those waiting.
+        ArrayDeque<EventCodec.Decoded> waiting = new ArrayDeque<>();
         long visited = 0;
-        try (KvCursor c = kv.scan(Keyspace.JOURNAL, firstKey(), end)) {
+        try (KvCursor c = kv.scan(Keyspace.JOURNAL, firstKey(start), end)) {
             while (c.next()) {
                 long keyTime = EventCodec.time(c.key());
-                while (!waiting.isEmpty() && waiting.peek().entry().event().timeNs() < keyTime) {
+                while (!waiting.isEmpty() && waiting.peekFirst().entry().event().timeNs() < keyTime) {
                     visited++;
-                    if (!visit(waiting.poll(), visitor)) {
+                    if (!visit(waiting.pollFirst(), visitor)) {
                         return visited;
                     }
                 }
-                for (EventCodec.Decoded d : EventCodec.JOURNAL.decodeJournal(c.key(), c.value())) {
-                    if (d.entry().position().compareTo(start) >= 0) {
-                        waiting.add(d);
-                    }
-                }
+                List<EventCodec.Decoded> read = new ArrayList<>(EventCodec.JOURNAL.decodeJournal(c.key(), c.value(), start));
+                read.sort(IN_ORDER);
+                waiting = merged(waiting, read);
             }
         }
         while (!waiting.isEmpty()) {
             visited++;
-            if (!visit(waiting.poll(), visitor)) {
+            if (!visit(waiting.pollFirst(), visitor)) {
                 break;
             }
         }
         return visited;
+    }
+
+    /** {@code waiting} and {@code read}, each in order, as one in order; {@code waiting} itself when it can be. */
+    private static ArrayDeque<EventCodec.Decoded> merged(ArrayDeque<EventCodec.Decoded> waiting,
+                                                         List<EventCodec.Decoded> read) {
+        if (waiting.isEmpty() || read.isEmpty() || IN_ORDER.compare(waiting.peekLast(), read.get(0)) <= 0) {
+            waiting.addAll(read);
+            return waiting;
+        }
+        ArrayDeque<EventCodec.Decoded> out = new ArrayDeque<>(waiting.size() + read.size());
+        int i = 0;
+        while (!waiting.isEmpty() && i < read.size()) {
+            out.add(IN_ORDER.compare(waiting.peekFirst(), read.get(i)) <= 0 ? waiting.pollFirst() : read.get(i++));
+        }
+        out.addAll(waiting);
+        out.addAll(read.subList(i, read.size()));
+        return out;
     }
 
     private boolean visit(EventCodec.Decoded d, BiPredicate<JournalEntry, ContentHash> visitor) {
