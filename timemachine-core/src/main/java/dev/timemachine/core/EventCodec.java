@@ -75,19 +75,17 @@ final class EventCodec implements KeyspaceCodec {
         return Schema.ordered(ByteBuffer.wrap(key).getLong(12));
     }
 
-    /** The value of {@code e} up to its inline payload, which follows it (so a payload is never copied to be stored). */
+    /**
+     * The value of {@code e} up to its inline payload, which follows it: one journal entry alone, as the journal
+     * was written before its blocks (still read, and written by tests of that).
+     */
     static byte[] head(FsEvent e) {
         return fields(e, 1 + 4).put(INLINE).putInt(e.payload().length).array();
     }
 
-    /** The whole value of {@code e}, whose payload is in the content store under {@code hash}. */
-    static byte[] byHash(FsEvent e, ContentHash hash) {
-        return fields(e, 1 + ContentHash.LENGTH).put(BY_HASH).put(hash.toBytes()).array();
-    }
-
     /**
      * One journal value for {@code events[from, to)}, given sequences from {@code firstSeq} on, each written as
-     * {@link #head} and its payload, or as {@link #byHash} where {@code hashes} names its payload; {@code max} is
+     * {@link #head} and its payload, or with its payload's hash where {@code hashes} names one; {@code max} is
      * the greatest (time, sequence) among them. Its key is {@link #key} of the earliest time and {@code firstSeq}.
      */
     static byte[] journalBlock(List<FsEvent> events, ContentHash[] hashes, int from, int to, long firstSeq,
@@ -111,7 +109,7 @@ final class EventCodec implements KeyspaceCodec {
         return b.array();
     }
 
-    /** The length of {@link #byHash} when {@code hash} is given, else of {@link #head} and the payload. */
+    /** The length of an entry's value: its fields, then its payload's hash when {@code hash} is given, else the payload. */
     private static int entrySize(FsEvent e, ContentHash hash) {
         return fieldsSize(e) + 1 + (hash != null ? ContentHash.LENGTH : 4 + e.payload().length);
     }
@@ -142,11 +140,18 @@ final class EventCodec implements KeyspaceCodec {
         return decodeJournal(key, value, JournalPosition.START);
     }
 
-    /** As {@link #decodeJournal(byte[], byte[])}, without the entries before {@code from} (not decoded). */
+    /**
+     * As {@link #decodeJournal(byte[], byte[])}, without the entries before {@code from} (not decoded), in a list
+     * the caller may change.
+     */
     List<Decoded> decodeJournal(byte[] key, byte[] value, JournalPosition from) {
         if (!isJournalBlock(value)) {
             Decoded d = decode(key, value);
-            return d.entry().position().compareTo(from) < 0 ? List.of() : List.of(d);
+            List<Decoded> out = new ArrayList<>(1);
+            if (d.entry().position().compareTo(from) >= 0) {
+                out.add(d);
+            }
+            return out;
         }
         checkKey(key);
         long keyTime = time(key);

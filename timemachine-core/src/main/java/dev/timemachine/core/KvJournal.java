@@ -11,11 +11,11 @@ import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
@@ -84,7 +84,8 @@ final class KvJournal implements Journal {
                 int to = Math.min(events.size(), from + BLOCK_ENTRIES);
                 long first = seq + 1;
                 long minTime = Long.MAX_VALUE;
-                JournalPosition max = JournalPosition.START;
+                long maxTime = Long.MIN_VALUE;
+                long maxSeq = first;
                 for (int i = from; i < to; i++) {
                     FsEvent e = events.get(i);
                     seq++;
@@ -92,11 +93,12 @@ final class KvJournal implements Journal {
                         hashes[i] = content.stagePayload(batch, e.payload());
                     }
                     minTime = Math.min(minTime, e.timeNs());
-                    JournalPosition at = new JournalPosition(e.timeNs(), seq);
-                    if (at.compareTo(max) > 0) {
-                        max = at;
+                    if (e.timeNs() >= maxTime) { // sequences rise, so the later of equal times is the greater
+                        maxTime = e.timeNs();
+                        maxSeq = seq;
                     }
                 }
+                JournalPosition max = new JournalPosition(maxTime, maxSeq);
                 batch.put(Keyspace.JOURNAL, EventCodec.key(recording, minTime, first),
                         EventCodec.journalBlock(events, hashes, from, to, first, max));
                 added.put(new JournalPosition(minTime, first), max);
@@ -134,16 +136,16 @@ final class KvJournal implements Journal {
     }
 
     /**
-     * Where a scan from {@code start} begins: the first key left that holds an entry at or after it (every key
-     * before that one holds only earlier entries, or is deleted).
+     * The first key left whose value holds an entry at or after {@code p}, or null if none does: every key before
+     * it holds only earlier entries.
      */
-    private synchronized byte[] firstKey(JournalPosition start) {
+    private synchronized JournalPosition firstHolding(JournalPosition p) {
         for (Map.Entry<JournalPosition, JournalPosition> block : live().entrySet()) {
-            if (block.getValue().compareTo(start) >= 0) {
-                return startKey(block.getKey());
+            if (block.getValue().compareTo(p) >= 0) {
+                return block.getKey();
             }
         }
-        return startKey(trimmedTo.compareTo(start) > 0 ? trimmedTo : start);
+        return null;
     }
 
     @Override
@@ -167,7 +169,8 @@ final class KvJournal implements Journal {
         // value's entries are sorted as read (they are nearly in order already) and merged into those waiting.
         ArrayDeque<EventCodec.Decoded> waiting = new ArrayDeque<>();
         long visited = 0;
-        try (KvCursor c = kv.scan(Keyspace.JOURNAL, firstKey(start), end)) {
+        JournalPosition first = firstHolding(start);
+        try (KvCursor c = kv.scan(Keyspace.JOURNAL, startKey(first != null ? first : start), end)) {
             while (c.next()) {
                 long keyTime = EventCodec.time(c.key());
                 while (!waiting.isEmpty() && waiting.peekFirst().entry().event().timeNs() < keyTime) {
@@ -176,7 +179,7 @@ final class KvJournal implements Journal {
                         return visited;
                     }
                 }
-                List<EventCodec.Decoded> read = new ArrayList<>(EventCodec.JOURNAL.decodeJournal(c.key(), c.value(), start));
+                List<EventCodec.Decoded> read = EventCodec.JOURNAL.decodeJournal(c.key(), c.value(), start);
                 read.sort(IN_ORDER);
                 waiting = merged(waiting, read);
             }
@@ -222,23 +225,21 @@ final class KvJournal implements Journal {
         if (upTo.compareTo(trimmedTo) <= 0) {
             return;
         }
-        TreeMap<JournalPosition, JournalPosition> blocks = live();
-        // The keys whose every entry is before upTo, from the first on: a key that still holds a later entry keeps
-        // those after it too, whose entries scans skip, until it goes.
-        JournalPosition from = blocks.isEmpty() ? null : blocks.firstKey();
-        while (!blocks.isEmpty() && blocks.firstEntry().getValue().compareTo(upTo) < 0) {
-            blocks.pollFirstEntry();
-        }
+        // The keys before the first that still holds an entry at or after upTo go: that one keeps its earlier
+        // entries too, which scans skip, until it goes.
+        JournalPosition kept = firstHolding(upTo);
+        SortedMap<JournalPosition, JournalPosition> gone = kept == null ? live() : live().headMap(kept);
         try (KvBatch batch = kv.batch()) {
-            if (from != null && !from.equals(blocks.isEmpty() ? null : blocks.firstKey())) {
+            if (!gone.isEmpty()) {
                 // From the first key left, not from the recording's start: everything before it is gone already,
                 // and ranges that do not overlap keep RocksDB's iterators cheap to open (each one sorts the range
                 // tombstones in the memtable, and overlapping ones pile up: docs/storage.md, "Pitfalls of the engines").
-                batch.deleteRange(Keyspace.JOURNAL, startKey(from), startKey(blocks.isEmpty() ? upTo : blocks.firstKey()));
+                batch.deleteRange(Keyspace.JOURNAL, startKey(gone.firstKey()), startKey(kept != null ? kept : upTo));
             }
             batch.put(Keyspace.META, MetaCodec.journalStateKey(recording), state(upTo, lastSeq));
             batch.commit();
         }
+        gone.clear();
         trimmedTo = upTo;
     }
 

@@ -9,6 +9,9 @@ import dev.timemachine.api.JournalEntry;
 import dev.timemachine.api.JournalPosition;
 import dev.timemachine.api.Op;
 import dev.timemachine.api.TimeMachineStore;
+import dev.timemachine.api.spi.KeyValueStore;
+import dev.timemachine.api.spi.Keyspace;
+import dev.timemachine.api.spi.KvBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -107,16 +110,16 @@ public abstract class JournalContract extends EngineTestBase {
     @Test
     void readsAndTrimsAJournalOfOneEntryPerKeyAsEarlierVersionsWroteIt() {
         KvTimeMachineStore store = open();
-        dev.timemachine.api.spi.KeyValueStore kv = store.keyValueStore();
+        KeyValueStore kv = store.keyValueStore();
         List<FsEvent> old = new ArrayList<>();
-        try (dev.timemachine.api.spi.KvBatch batch = kv.batch()) {
+        try (KvBatch batch = kv.batch()) {
             for (int i = 0; i < 50; i++) {
                 FsEvent e = event(1_000 - 10L * i, bytes("/old" + i), 8);
                 old.add(0, e);
-                batch.put(dev.timemachine.api.spi.Keyspace.JOURNAL, EventCodec.key(4, e.timeNs(), i + 1),
+                batch.put(Keyspace.JOURNAL, EventCodec.key(4, e.timeNs(), i + 1),
                         EventCodec.head(e), e.payload());
             }
-            batch.put(dev.timemachine.api.spi.Keyspace.META, MetaCodec.journalStateKey(4), MetaCodec.journalStateValue(
+            batch.put(Keyspace.META, MetaCodec.journalStateKey(4), MetaCodec.journalStateValue(
                     new MetaCodec.JournalState(Long.MIN_VALUE, Long.MIN_VALUE, 50)));
             batch.commit();
         }
