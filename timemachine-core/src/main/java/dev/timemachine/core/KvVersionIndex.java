@@ -9,6 +9,7 @@ import dev.timemachine.api.spi.KvBatch;
 import dev.timemachine.api.spi.KvCursor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Collections;
@@ -62,8 +63,15 @@ final class KvVersionIndex implements VersionIndex {
             return;
         }
         Map<ByteBuffer, List<Version>> byPath = new LinkedHashMap<>();
+        byte[] lastPath = null;
+        List<Version> ofLast = null;
         for (Version v : versions) {
-            byPath.computeIfAbsent(ByteBuffer.wrap(v.path()), p -> new ArrayList<>()).add(v);
+            // a flood of writes to one file repeats the last path, often the very same array: no lookup
+            if (v.path() != lastPath && !Arrays.equals(v.path(), lastPath)) {
+                lastPath = v.path();
+                ofLast = byPath.computeIfAbsent(ByteBuffer.wrap(lastPath), p -> new ArrayList<>());
+            }
+            ofLast.add(v);
         }
         try (KvBatch batch = kv.batch()) {
             for (List<Version> ofPath : byPath.values()) {
@@ -155,7 +163,7 @@ final class KvVersionIndex implements VersionIndex {
             }
             visitor.accept(paths.path(id));
             from = Schema.prefixEnd(VersionCodec.pathPrefix(recording, id));
-            if (from == null || java.util.Arrays.compareUnsigned(from, end) >= 0) {
+            if (from == null || Arrays.compareUnsigned(from, end) >= 0) {
                 return;
             }
         }

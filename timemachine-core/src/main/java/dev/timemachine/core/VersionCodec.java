@@ -114,7 +114,14 @@ final class VersionCodec implements KeyspaceCodec {
      */
     static byte[] run(List<Version> writes) {
         Version first = writes.get(0);
-        ByteOut out = new ByteOut(16 + writes.size() * 6);
+        // sized for the whole run up front (a write's bits and deltas take ~8 bytes, then its bytes or a hash):
+        // growing by doubling copied and faulted in a 1,024-write run's buffer four times over
+        int size = 16;
+        for (Version v : writes) {
+            byte[] data = v.record().data();
+            size += 8 + (data == null ? ContentHash.LENGTH : 2 + data.length);
+        }
+        ByteOut out = new ByteOut(size);
         out.b(PACKED_RUN);
         out.varint(first.record().mode() & 0xFFFFFFFFL);
         out.varint(first.record().flags() & 0xFFFFFFFFL);
