@@ -41,6 +41,14 @@ final class ByteOut {
         buf[len++] = (byte) v;
     }
 
+    /** Eight bytes, high first, as {@link java.nio.ByteBuffer#getLong()} reads them. */
+    void fixed64(long v) {
+        room(8);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buf[len++] = (byte) (v >>> shift);
+        }
+    }
+
     void zigzag(long v) {
         varint((v << 1) ^ (v >> 63));
     }

@@ -45,19 +45,31 @@ final class EventBlock {
         ByteOut out = new ByteOut(16 + entries.size() * 8);
         out.b(PACKED);
         out.varint(entries.size());
-        Paths paths = new Paths();
-        FsEvent prev = null;
-        long prevTime = 0;
-        long prevSeq = 0;
+        Writer w = new Writer();
         for (JournalEntry entry : entries) {
-            FsEvent e = entry.event();
+            w.add(out, entry.event(), entry.sequence());
+        }
+        return out.bytes();
+    }
+
+    /**
+     * Writes entries one after another, each as what changed from the one before; the caller writes the count
+     * first. Also the journal's packed blocks' summaries ({@link EventCodec#journalBlock}).
+     */
+    static final class Writer {
+        private final Paths paths = new Paths();
+        private FsEvent prev;
+        private long prevTime;
+        private long prevSeq;
+
+        void add(ByteOut out, FsEvent e, long sequence) {
             boolean sameIds = prev != null && e.op() == prev.op() && e.flags() == prev.flags() && e.pid() == prev.pid()
                     && e.tid() == prev.tid() && e.mode() == prev.mode();
             boolean sameLength = prev != null && e.length() == prev.length();
             boolean follows = prev != null && e.offset() == prev.offset() + prev.length();
             out.b((sameIds ? SAME_IDS : 0) | (sameLength ? SAME_LENGTH : 0) | (follows ? OFFSET_FOLLOWS : 0));
             out.zigzag(e.timeNs() - prevTime);
-            out.zigzag(entry.sequence() - prevSeq);
+            out.zigzag(sequence - prevSeq);
             if (!sameIds) {
                 out.b(e.op().code());
                 out.varint(e.flags() & 0xFFFFFFFFL);
@@ -79,9 +91,8 @@ final class EventBlock {
             }
             prev = e;
             prevTime = e.timeNs();
-            prevSeq = entry.sequence();
+            prevSeq = sequence;
         }
-        return out.bytes();
     }
 
     /** The encoder's table of paths. */

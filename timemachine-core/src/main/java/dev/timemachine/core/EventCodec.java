@@ -39,6 +39,14 @@ final class EventCodec implements KeyspaceCodec {
      * value of the entry alone.
      */
     private static final byte JOURNAL_BLOCK = 5;
+    /**
+     * A packed journal block ({@link #journalBlock}), what is written now: the greatest position among its entries
+     * (16), their summaries as an {@link EventBlock} body (the count, then each as what changed from the one
+     * before), then each one's payload: {@link #INLINE} and its length (varint) and bytes, or {@link #BY_HASH}
+     * and the hash. A flood of small writes took 150 bytes an entry in a {@link #JOURNAL_BLOCK}, 86 of them
+     * fields, position and path; packed those are 5 or 6.
+     */
+    private static final byte JOURNAL_PACKED = 6;
     /** The payload's bytes follow. */
     private static final byte INLINE = 0;
     /** The payload's SHA-256 follows; its bytes are in the content store. */
@@ -84,39 +92,41 @@ final class EventCodec implements KeyspaceCodec {
     }
 
     /**
-     * One journal value for {@code events[from, to)}, given sequences from {@code firstSeq} on, each written as
-     * {@link #head} and its payload, or with its payload's hash where {@code hashes} names one; {@code max} is
-     * the greatest (time, sequence) among them. Its key is {@link #key} of the earliest time and {@code firstSeq}.
+     * One journal value for {@code events[from, to)} ({@link #JOURNAL_PACKED}), given sequences from
+     * {@code firstSeq} on, each with its payload, or its payload's hash where {@code hashes} names one; {@code max}
+     * is the greatest (time, sequence) among them. Its key is {@link #key} of the earliest time and {@code firstSeq}.
      */
     static byte[] journalBlock(List<FsEvent> events, ContentHash[] hashes, int from, int to, long firstSeq,
                                JournalPosition max) {
-        int size = 1 + 16 + 4;
+        int size = 1 + 16 + 10 + 64;
         for (int i = from; i < to; i++) {
-            size += 20 + entrySize(events.get(i), hashes[i]);
+            size += 8 + (hashes[i] != null ? 1 + ContentHash.LENGTH : 3 + events.get(i).payload().length);
         }
-        ByteBuffer b = ByteBuffer.allocate(size).put(JOURNAL_BLOCK).putLong(max.timeNs()).putLong(max.sequence())
-                .putInt(to - from);
+        ByteOut out = new ByteOut(size);
+        out.b(JOURNAL_PACKED);
+        out.fixed64(max.timeNs());
+        out.fixed64(max.sequence());
+        out.varint(to - from);
+        EventBlock.Writer summaries = new EventBlock.Writer();
         for (int i = from; i < to; i++) {
-            FsEvent e = events.get(i);
-            b.putLong(e.timeNs()).putLong(firstSeq + i - from).putInt(entrySize(e, hashes[i]));
-            putFields(b, e);
+            summaries.add(out, events.get(i), firstSeq + i - from);
+        }
+        for (int i = from; i < to; i++) {
             if (hashes[i] != null) {
-                b.put(BY_HASH).put(hashes[i].toBytes());
+                out.b(BY_HASH);
+                out.bytes(hashes[i].toBytes());
             } else {
-                b.put(INLINE).putInt(e.payload().length).put(e.payload());
+                out.b(INLINE);
+                out.varint(events.get(i).payload().length);
+                out.bytes(events.get(i).payload());
             }
         }
-        return b.array();
-    }
-
-    /** The length of an entry's value: its fields, then its payload's hash when {@code hash} is given, else the payload. */
-    private static int entrySize(FsEvent e, ContentHash hash) {
-        return fieldsSize(e) + 1 + (hash != null ? ContentHash.LENGTH : 4 + e.payload().length);
+        return out.bytes();
     }
 
     /** Whether the value is a journal block rather than one entry. */
     static boolean isJournalBlock(byte[] value) {
-        return value.length > 0 && value[0] == JOURNAL_BLOCK;
+        return value.length > 0 && (value[0] == JOURNAL_PACKED || value[0] == JOURNAL_BLOCK);
     }
 
     /** The greatest (time, sequence) a journal value holds: its block's, or the key's for a single entry. */
@@ -156,6 +166,41 @@ final class EventCodec implements KeyspaceCodec {
         checkKey(key);
         long keyTime = time(key);
         long keySeq = sequence(key);
+        if (value[0] == JOURNAL_PACKED) {
+            return ValueReader.decode(keyspace, key, value, JOURNAL_PACKED, r -> {
+                JournalPosition max = new JournalPosition(r.b.getLong(), r.b.getLong());
+                List<JournalEntry> summaries = EventBlock.decode(r);
+                if (summaries.isEmpty()) {
+                    throw r.corrupt("an empty journal block");
+                }
+                List<Decoded> out = new ArrayList<>(summaries.size());
+                for (JournalEntry s : summaries) {
+                    JournalPosition at = s.position();
+                    if (s.event().timeNs() < keyTime || s.sequence() < keySeq || at.compareTo(max) > 0) {
+                        throw r.corrupt("entry " + at + " outside its block's range");
+                    }
+                    byte kind = r.b.get();
+                    if (kind == BY_HASH) {
+                        byte[] h = new byte[ContentHash.LENGTH];
+                        r.b.get(h);
+                        if (at.compareTo(from) >= 0) {
+                            out.add(new Decoded(s, ContentHash.of(h)));
+                        }
+                    } else if (kind != INLINE) {
+                        throw r.corrupt("unknown payload kind " + kind);
+                    } else if (at.compareTo(from) < 0) {
+                        int length = r.varCount(1);
+                        r.b.position(r.b.position() + length);
+                    } else {
+                        FsEvent e = s.event();
+                        out.add(new Decoded(new JournalEntry(s.sequence(), new FsEvent(e.timeNs(), e.pid(), e.tid(),
+                                e.op(), e.path(), e.path2(), e.offset(), e.length(), e.mode(), r.varBytes(),
+                                e.flags())), null));
+                    }
+                }
+                return out;
+            });
+        }
         int recording = Schema.recordingOf(key);
         return ValueReader.decode(keyspace, key, value, JOURNAL_BLOCK, r -> {
             JournalPosition max = new JournalPosition(r.b.getLong(), r.b.getLong());

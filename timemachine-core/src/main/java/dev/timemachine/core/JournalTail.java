@@ -64,21 +64,24 @@ final class JournalTail {
      */
     synchronized void appended(List<FsEvent> events, long lastSequence, ContentHash[] payloadHashes) {
         long seq = lastSequence - events.size() + 1;
+        long added = 0; // one atomic add for the batch; what the compactor frees meanwhile is seen next time
+        long held = bytes.get();
         for (int i = 0; i < events.size(); i++) {
             FsEvent e = events.get(i);
             ContentHash h = payloadHashes[i];
             FsEvent kept = h == null ? e : new FsEvent(e.timeNs(), e.pid(), e.tid(), e.op(), e.path(), e.path2(),
                     e.offset(), e.length(), e.mode(), null, e.flags());
             long cost = cost(kept);
-            if (dropping() || bytes.get() + cost > maxBytes) {
+            if (dropping() || held + added + cost > maxBytes) {
                 droppedFrom = Math.min(droppedFrom, e.timeNs());
                 droppedTo = Math.max(droppedTo, e.timeNs());
             } else {
                 incoming.add(new Held(new JournalEntry(seq, kept), h, e.payload().length));
-                bytes.addAndGet(cost);
+                added += cost;
             }
             seq++;
         }
+        bytes.addAndGet(added);
     }
 
     /**
@@ -119,9 +122,15 @@ final class JournalTail {
         }
         later = stillLater;
         bytes.addAndGet(-freed);
-        taken.sort(Comparator.comparing(h -> h.entry().position()));
+        taken.sort(JOURNAL_ORDER); // mostly in order already, which TimSort finds in a pass
         return new Taken(taken, complete == upTo);
     }
+
+    /** Journal order, (time, sequence), without making a position for each comparison. */
+    private static final Comparator<Held> JOURNAL_ORDER = (a, b) -> {
+        int byTime = Long.compare(a.entry().event().timeNs(), b.entry().event().timeNs());
+        return byTime != 0 ? byTime : Long.compare(a.entry().sequence(), b.entry().sequence());
+    };
 
     /** Whether appended entries are being left out until the compactor is past those already left out. */
     private boolean dropping() {
