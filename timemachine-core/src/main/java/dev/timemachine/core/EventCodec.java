@@ -176,9 +176,7 @@ final class EventCodec implements KeyspaceCodec {
                 List<Decoded> out = new ArrayList<>(summaries.size());
                 for (JournalEntry s : summaries) {
                     JournalPosition at = s.position();
-                    if (s.event().timeNs() < keyTime || s.sequence() < keySeq || at.compareTo(max) > 0) {
-                        throw r.corrupt("entry " + at + " outside its block's range");
-                    }
+                    checkInBlock(r, at, keyTime, keySeq, max);
                     byte kind = r.b.get();
                     if (kind == BY_HASH) {
                         byte[] h = new byte[ContentHash.LENGTH];
@@ -213,9 +211,7 @@ final class EventCodec implements KeyspaceCodec {
                 long t = r.b.getLong();
                 long seq = r.b.getLong();
                 JournalPosition at = new JournalPosition(t, seq);
-                if (t < keyTime || seq < keySeq || at.compareTo(max) > 0) {
-                    throw r.corrupt("entry " + at + " outside its block's range");
-                }
+                checkInBlock(r, at, keyTime, keySeq, max);
                 if (at.compareTo(from) < 0) {
                     int length = r.count();
                     r.b.position(r.b.position() + length);
@@ -225,6 +221,13 @@ final class EventCodec implements KeyspaceCodec {
             }
             return out;
         });
+    }
+
+    /** Every entry of a journal block is at or after its key's time and sequence, and at or before its greatest. */
+    private static void checkInBlock(ValueReader r, JournalPosition at, long keyTime, long keySeq, JournalPosition max) {
+        if (at.timeNs() < keyTime || at.sequence() < keySeq || at.compareTo(max) > 0) {
+            throw r.corrupt("entry " + at + " outside its block's range");
+        }
     }
 
     /** The value of {@code e} without its payload: what the event log keeps. */

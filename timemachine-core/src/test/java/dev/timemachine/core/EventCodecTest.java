@@ -133,16 +133,7 @@ class EventCodecTest {
             FsEvent w = want.get(i).event();
             FsEvent got = back.get(i).event();
             assertEquals(want.get(i).sequence(), back.get(i).sequence());
-            assertEquals(w.timeNs(), got.timeNs());
-            assertEquals(w.op(), got.op());
-            assertEquals(w.pid(), got.pid());
-            assertEquals(w.tid(), got.tid());
-            assertEquals(w.mode(), got.mode());
-            assertArrayEquals(w.path(), got.path());
-            assertArrayEquals(w.path2(), got.path2());
-            assertEquals(w.offset(), got.offset());
-            assertEquals(w.length(), got.length());
-            assertEquals(w.flags(), got.flags());
+            assertSameFields(w, got);
             assertEquals(0, got.payload().length);
         }
     }
@@ -291,17 +282,22 @@ class EventCodecTest {
             FsEvent got = d.entry().event();
             assertEquals(firstSeq + i, d.entry().sequence());
             assertEquals(hashes[i], d.payloadHash());
-            assertEquals(w.timeNs(), got.timeNs());
-            assertEquals(w.op(), got.op());
-            assertEquals(w.pid(), got.pid());
-            assertEquals(w.tid(), got.tid());
-            assertEquals(w.mode(), got.mode());
-            assertArrayEquals(w.path(), got.path());
-            assertArrayEquals(w.path2(), got.path2());
-            assertEquals(w.offset(), got.offset());
-            assertEquals(w.length(), got.length());
-            assertEquals(w.flags(), got.flags());
+            assertSameFields(w, got);
             assertArrayEquals(w.payload(), got.payload());
         }
+    }
+
+    /** Every field of an event but its payload. */
+    private static void assertSameFields(FsEvent w, FsEvent got) {
+        assertEquals(w.timeNs(), got.timeNs());
+        assertEquals(w.op(), got.op());
+        assertEquals(w.pid(), got.pid());
+        assertEquals(w.tid(), got.tid());
+        assertEquals(w.mode(), got.mode());
+        assertArrayEquals(w.path(), got.path());
+        assertArrayEquals(w.path2(), got.path2());
+        assertEquals(w.offset(), got.offset());
+        assertEquals(w.length(), got.length());
+        assertEquals(w.flags(), got.flags());
     }
 }
