@@ -10,8 +10,8 @@ import java.time.Duration;
  * idempotent. Events arrive roughly in time order: events from different CPUs may be slightly out of order,
  * so consumers order them by timestamp behind a watermark.
  *
- * <p>Thread-safety: {@code poll} is called from one thread at a time; {@code track}, counters and
- * {@code close} may be called from any thread.
+ * <p>Thread-safety: {@code poll} is called from one thread at a time; {@code track}, {@code wakeup}, counters
+ * and {@code close} may be called from any thread.
  */
 public interface EventSource extends AutoCloseable {
 
@@ -40,6 +40,14 @@ public interface EventSource extends AutoCloseable {
      * @return the number of events delivered
      */
     int poll(EventSink sink, Duration timeout);
+
+    /**
+     * Makes the {@link #poll} under way return without waiting further, or the next one if none is (as
+     * {@link java.nio.channels.Selector#wakeup()} does): a consumer told to stop does not sleep out its timeout
+     * first. Safe from any thread. This default does nothing, and a poll then waits as long as it was told.
+     */
+    default void wakeup() {
+    }
 
     /** Records the kernel could not hand over (ring buffer full), summed over all CPUs. */
     long droppedRecords();

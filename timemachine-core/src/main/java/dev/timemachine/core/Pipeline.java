@@ -101,6 +101,7 @@ final class Pipeline {
     /** Drains what is left, journals and compacts all of it, and returns once every thread is done. */
     void finish() throws InterruptedException {
         stopping = true;
+        source.wakeup(); // the drain starts now, not when the consumer's poll times out
         for (Thread t : threads) {
             t.join();
         }
@@ -224,7 +225,7 @@ final class Pipeline {
                             offer.accept(e); // a mapped file's re-read reads it now
                         }
                     }
-                }, schedule.poll());
+                }, batching.pollTimeout());
                 mapped.flush(take);
                 long watermark = batching.afterPoll(pollStart, n, oldest[0], stopping);
                 if (watermark != Schedule.NONE) {

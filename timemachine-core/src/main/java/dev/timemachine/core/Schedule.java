@@ -45,6 +45,11 @@ record Schedule(int batchEvents, long batchBytes, long batchNanos, Duration poll
     static final Schedule DEFAULT = new Schedule(1_000, 1L << 20, 1_000_000, Duration.ofMillis(20), 20_000_000,
             2_000_000_000L, 50_000_000, 128L << 20, 250_000, 2_000);
 
+    /**
+     * The wait of a poll during the drain at the command's exit: the records of an exited process are all in
+     * the ring already, and a descendant still writing delivers within it.
+     */
+    static final Duration DRAIN_POLL = Duration.ofMillis(1);
     /** The watermark of the last batch: every event is journaled. */
     static final long END = Long.MAX_VALUE;
     /** The watermark of a batch handed on in the middle of a poll: it promises nothing yet. */
@@ -78,6 +83,14 @@ record Schedule(int batchEvents, long batchBytes, long batchNanos, Duration poll
         private Batching(Ticker ticker) {
             this.ticker = ticker;
             this.batchStart = ticker.read();
+        }
+
+        /**
+         * How long the next poll waits for its first event: {@link #poll}, but while draining only {@link
+         * #DRAIN_POLL}, since the poll that finds nothing more ends the drain.
+         */
+        Duration pollTimeout() {
+            return draining ? DRAIN_POLL : poll;
         }
 
         /** The instant a poll starts; pass it to {@link #afterPoll}. */

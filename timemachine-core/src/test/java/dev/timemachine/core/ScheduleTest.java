@@ -38,8 +38,10 @@ class ScheduleTest {
     @Test
     void theDrainEndsAtTheFirstEmptyPollAfterTheCommandExited() {
         Schedule.Batching b = schedule.batching(ticker);
+        assertEquals(schedule.poll(), b.pollTimeout());
         long poll = b.pollStart();
         assertEquals(Schedule.NONE, b.afterPoll(poll, 0, Long.MAX_VALUE, true), "the poll that sees the exit only starts the drain");
+        assertEquals(Schedule.DRAIN_POLL, b.pollTimeout(), "the poll that finds nothing more ends the drain: it waits little");
         poll = b.pollStart();
         assertEquals(Schedule.NONE, b.afterPoll(poll, 5, poll - MS, true), "events from before the exit: keep draining");
         poll = b.pollStart();

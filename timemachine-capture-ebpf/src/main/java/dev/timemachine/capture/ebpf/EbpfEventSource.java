@@ -44,8 +44,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * program's exec says so).
  *
  * <p>Ordering: events of one CPU arrive in order; across CPUs they may be slightly out of timestamp
- * order. Thread-safety: {@link #poll} from one thread at a time; {@link #track}, the counters and
- * {@link #close} from any thread ({@code close} waits for a running poll slice to end).
+ * order. Thread-safety: {@link #poll} from one thread at a time; {@link #track}, {@link #wakeup}, the
+ * counters and {@link #close} from any thread ({@code close} waits for a running poll slice to end).
  */
 public final class EbpfEventSource implements EventSource {
     /** The name this source is chosen by. */
@@ -178,6 +178,7 @@ public final class EbpfEventSource implements EventSource {
     public int poll(EventSink sink, Duration timeout) {
         Objects.requireNonNull(sink, "sink");
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        boolean woken = false;
         while (true) {
             lock.readLock().lock();
             try {
@@ -193,15 +194,28 @@ public final class EbpfEventSource implements EventSource {
                 } while (got == MAX_RECORDS_PER_DRAIN && ring.consumerPosition() < arrived);
                 n += reportDrops(sink);
                 long left = deadline - System.nanoTime();
-                if (n > 0 || left <= 0) {
+                if (n > 0 || left <= 0 || woken) {
                     return n;
                 }
                 // the kernel wakes us only above the wakeup threshold: never sleep longer than a slice
-                ring.await((int) Math.min(config.pollSliceMs(), Math.max(1, left / 1_000_000)));
+                woken = ring.await((int) Math.min(config.pollSliceMs(), Math.max(1, left / 1_000_000)));
             } finally {
                 decoder.sink(null);
                 lock.readLock().unlock();
             }
+        }
+    }
+
+    /** Makes the poll under way return after one more drain, or the next poll if none is waiting. */
+    @Override
+    public void wakeup() {
+        lock.readLock().lock();
+        try {
+            if (started && !closed) {
+                ring.wake();
+            }
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

@@ -14,6 +14,8 @@ public interface LibC {
     int MAP_SHARED = 1;
     int EPOLL_CTL_ADD = 1;
     int EPOLLIN = 1;
+    int EFD_CLOEXEC = 0x80000;
+    int EFD_NONBLOCK = 0x800;
 
     @SaveError
     Pointer mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
@@ -30,6 +32,15 @@ public interface LibC {
     int epoll_wait(int epfd, @Out byte[] events, int maxEvents, int timeoutMs);
 
     int close(int fd);
+
+    @SaveError
+    int eventfd(int initval, int flags);
+
+    @SaveError
+    @size_t long read(int fd, @Out byte[] buf, @size_t long count);
+
+    @SaveError
+    @size_t long write(int fd, @In byte[] buf, @size_t long count);
 
     int geteuid();
 

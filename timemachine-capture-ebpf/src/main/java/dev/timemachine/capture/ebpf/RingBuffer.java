@@ -23,6 +23,10 @@ final class RingBuffer implements AutoCloseable {
     private final Pointer producer;
     private final RingReader reader;
     private final int epfd;
+    /** An eventfd in the same epoll set: {@link #wake} makes it readable. */
+    private final int wakeFd;
+    private final byte[] counter = new byte[8];
+    private static final byte WAKE = 1;
     private final byte[] events = new byte[12 * 4];
     private boolean closed;
 
@@ -41,12 +45,19 @@ final class RingBuffer implements AutoCloseable {
             throw new NativeException("cannot mmap the ring buffer's data pages", errno, "");
         }
         int ep = libc.epoll_create1(0x80000 /* EPOLL_CLOEXEC */);
+        int wake = libc.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
         byte[] ev = new byte[12];
         ev[0] = LibC.EPOLLIN;
-        if (ep < 0 || libc.epoll_ctl(ep, LibC.EPOLL_CTL_ADD, mapFd, ev) < 0) {
+        byte[] wakeEv = ev.clone();
+        wakeEv[4] = WAKE; // epoll_data: which fd woke the wait
+        if (ep < 0 || wake < 0 || libc.epoll_ctl(ep, LibC.EPOLL_CTL_ADD, mapFd, ev) < 0
+                || libc.epoll_ctl(ep, LibC.EPOLL_CTL_ADD, wake, wakeEv) < 0) {
             int errno = lib.libcRuntime.getLastError();
             if (ep >= 0) {
                 libc.close(ep);
+            }
+            if (wake >= 0) {
+                libc.close(wake);
             }
             libc.munmap(c, page);
             libc.munmap(p, page + size);
@@ -56,6 +67,7 @@ final class RingBuffer implements AutoCloseable {
         this.producer = p;
         this.reader = new RingReader(c, p, page, size);
         this.epfd = ep;
+        this.wakeFd = wake;
     }
 
     private static boolean failed(Pointer p) {
@@ -83,11 +95,26 @@ final class RingBuffer implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeoutMs} for the kernel to signal data. The kernel signals only above the
-     * wakeup threshold, so callers drain after a timeout too.
+     * Waits up to {@code timeoutMs} for the kernel to signal data, or for {@link #wake}. The kernel signals only
+     * above the wakeup threshold, so callers drain after a timeout too.
+     *
+     * @return whether {@link #wake} was called since the last wait that returned true
      */
-    void await(int timeoutMs) {
-        libc.epoll_wait(epfd, events, events.length / 12, timeoutMs);
+    boolean await(int timeoutMs) {
+        int n = libc.epoll_wait(epfd, events, events.length / 12, timeoutMs);
+        for (int i = 0; i < n; i++) {
+            if (events[12 * i + 4] == WAKE) {
+                libc.read(wakeFd, counter, 8); // resets the eventfd
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Makes the wait under way return, or the next one if none is. Safe from any thread before close. */
+    void wake() {
+        byte[] one = {1, 0, 0, 0, 0, 0, 0, 0};
+        libc.write(wakeFd, one, 8);
     }
 
     @Override
@@ -97,6 +124,7 @@ final class RingBuffer implements AutoCloseable {
         }
         closed = true;
         libc.close(epfd);
+        libc.close(wakeFd);
         libc.munmap(consumer, page);
         libc.munmap(producer, page + size);
     }

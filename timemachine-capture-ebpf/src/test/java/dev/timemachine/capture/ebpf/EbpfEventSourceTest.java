@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Life cycle, configuration and discovery of the source. */
 class EbpfEventSourceTest {
@@ -91,6 +92,32 @@ class EbpfEventSourceTest {
         long waited = System.nanoTime() - t0;
         assertEquals(0, n);
         assertTrue(waited >= 25_000_000L, "returned after " + waited + " ns, before its timeout");
+    }
+
+    /**
+     * A consumer told to stop does not sleep out its poll: a wakeup ends the poll under way, or the next one when
+     * none is waiting. Either poll would otherwise wait an hour; the wakeup is used up by the poll it ends.
+     */
+    @Test
+    @Timeout(120)
+    void aWakeupEndsThePollUnderWayOrTheNextOne() throws Exception {
+        EbpfEventSource s = Capture.source();
+        s.wakeup();
+        s.poll(ev -> { }, Duration.ofHours(1));
+        long t0 = System.nanoTime();
+        s.poll(ev -> { }, Duration.ofMillis(30));
+        assertTrue(System.nanoTime() - t0 >= 25_000_000L, "a spent wakeup ends no later poll");
+        Thread waker = new Thread(() -> {
+            try {
+                Thread.sleep(100); // most likely while the poll waits; before it, the poll returns at once
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            s.wakeup();
+        });
+        waker.start();
+        s.poll(ev -> { }, Duration.ofHours(1));
+        waker.join();
     }
 
     /**
