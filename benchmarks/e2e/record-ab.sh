@@ -4,7 +4,9 @@
 # (s, the recorder and the command together), the records it dropped and how long compaction took after the
 # command (s), and the CPU steal of each round (from
 # /proc/stat, in clock ticks of all CPUs).
-#   benchmarks/e2e/record-ab.sh WORKLOAD ROUNDS LABEL=JAR[:FLAGS][,JVM-OPTION...]...
+#   benchmarks/e2e/record-ab.sh WORKLOAD ROUNDS LABEL=JAR[:FLAGS][,JVM-OPTION...]|capture...
+# A variant named just `capture` runs the command under the capture alone (CaptureOnly from
+# benchmarks/target/benchmarks.jar: the BPF programs and the decoding in a JVM of its own, no journal).
 # e.g. record-ab.sh dd 4 old=/tmp/old.jar new=timemachine-cli/target/timemachine.jar \
 #          later=timemachine-cli/target/timemachine.jar:--compact=later g1=/tmp/old.jar,-XX:+UseG1GC
 # Inputs (workload.sh prepare) and the recorded root live in $TM_AB_WORK (default /tmp/tm-ab).
@@ -20,6 +22,14 @@ for i in $(seq "$n"); do
   /usr/bin/time -o "$work/t" -f '%e %M %U %S' sh "$here/workload.sh" run "$w" "$work/root" "$work/in"
   echo "alone $(cat "$work/t")"
   for v in "$@"; do
+    if [ "$v" = capture ]; then
+      sh "$here/workload.sh" setup "$w" "$work/root" "$work/in"; sync
+      /usr/bin/time -o "$work/t" -f '%e %M %U %S' java -cp "$here/../target/benchmarks.jar" \
+          dev.timemachine.bench.capture.CaptureOnly sh "$here/workload.sh" run "$w" "$work/root" "$work/in" \
+          2>"$work/err" >/dev/null
+      echo "capture $(cat "$work/t") dropped $(sed -n 's/.* \([0-9][0-9]*\) dropped.*/\1/p' "$work/err" | tail -1)"
+      continue
+    fi
     label=${v%%=*} rest=${v#*=}
     jvm=$(echo "${rest#"${rest%%,*}"}" | tr , ' ') rest=${rest%%,*}
     jar=${rest%%:*} flags=
