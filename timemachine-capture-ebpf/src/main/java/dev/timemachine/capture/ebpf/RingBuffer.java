@@ -16,6 +16,8 @@ import jnr.ffi.Pointer;
  * drain; the owning source guarantees both.
  */
 final class RingBuffer implements AutoCloseable {
+    /** The epoll_data of the eventfd's registration (the ring's is 0). */
+    private static final byte WAKE = 1;
     private final LibC libc;
     private final long size;
     private final int page;
@@ -26,7 +28,6 @@ final class RingBuffer implements AutoCloseable {
     /** An eventfd in the same epoll set: {@link #wake} makes it readable. */
     private final int wakeFd;
     private final byte[] counter = new byte[8];
-    private static final byte WAKE = 1;
     private final byte[] events = new byte[12 * 4];
     private boolean closed;
 
