@@ -18,7 +18,8 @@ import java.time.Duration;
  *                        poll. At 5 ms, the consumer woke onto the command's CPU hundreds of times a second on
  *                        a million small writes (a flood wakes it through the ring's threshold anyway); 20 ms
  *                        took 2 CPU-s off the recorder on a 22 s SQLite and git run (BENCHMARKS.md, seventh
- *                        round), for up to 20 ms more before the drain at the command's exit is over
+ *                        round); the drain at the command's exit wakes the poll under way and then waits
+ *                        {@link #DRAIN_POLL} instead
  * @param slackNanos      how far behind a poll's start the watermark is kept: covers the time between an event's
  *                        timestamp at sys_exit and its record becoming visible in the ring buffer
  * @param drainNanos      how long events that happen after the command exited are still taken, at most (a

@@ -119,8 +119,8 @@ final class Segments implements AutoCloseable {
         Thread t = new Thread(() -> {
             try {
                 for (Path f : files) {
-                    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-                        ch.force(false);
+                    try {
+                        force(f);
                     } catch (IOException e) {
                         // deleted since (gc), or failing: sync() says so when it matters
                     }
@@ -136,8 +136,8 @@ final class Segments implements AutoCloseable {
     /** Makes everything flushed durable against power loss. */
     synchronized void sync() {
         for (int id : unsynced) {
-            try (FileChannel ch = FileChannel.open(file(id), StandardOpenOption.WRITE)) {
-                ch.force(false);
+            try {
+                force(file(id));
             } catch (NoSuchFileException e) {
                 // deleted since (gc): nothing to make durable
             } catch (IOException e) {
@@ -145,6 +145,13 @@ final class Segments implements AutoCloseable {
             }
         }
         unsynced.clear();
+    }
+
+    /** Writes {@code segment}'s data to the disk (fdatasync). */
+    private static void force(Path segment) throws IOException {
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            ch.force(false);
+        }
     }
 
     /**
