@@ -46,7 +46,7 @@ final class Compactor {
         this.content = store.kvContent();
         // writes into a file whose bytes the writer holds need their payloads: a flood of the same page (a dd of
         // zeros) fetched the same 4 KiB from the payload log 16,000 times, a fifth of its compaction
-        RecentContent payloads = new RecentContent(content, RECENT_PAYLOAD_BYTES, RECENT_PAYLOAD_MAX);
+        RecentContent payloads = new RecentContent(content::payload, RECENT_PAYLOAD_BYTES, RECENT_PAYLOAD_MAX);
         this.writer = new VersionWriter(tree, filter, new DiskImporter(journal, filter), (path, t, seq) -> {
             flush();
             return replayer.contentAt(path, t, seq);

@@ -212,7 +212,7 @@ final class ContentLayout {
         private final RecentContent recent;
 
         Blobs(ContentStore content) {
-            this.recent = new RecentContent(content, BUDGET, Long.MAX_VALUE);
+            this.recent = new RecentContent(h -> content.get(h), BUDGET, Long.MAX_VALUE); // content is null when nothing is in blobs
         }
 
         ByteBuffer slice(Segment s) {

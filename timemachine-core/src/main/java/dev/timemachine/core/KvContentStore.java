@@ -28,9 +28,12 @@ import java.util.function.Consumer;
 final class KvContentStore implements ContentStore {
     /**
      * Hashes of payloads this store knows to be stored, so that a payload written again and again (a database's
-     * pages, a file of zeros) costs no lookup: bounded, the oldest forgotten first.
+     * pages, a file of zeros) costs no lookup, with where in the payload log it put them ({@link #payload}):
+     * bounded, the oldest forgotten first.
      */
     private static final int RECENT = 1 << 18;
+    /** In {@link #recent}: stored, but not by this store lately, so where is not known without a lookup. */
+    private static final ContentCodec.Extent UNPLACED = new ContentCodec.Extent(-1, -1, -1);
     /**
      * Smaller content is stored whole: chunking it would save little and cost a lookup per chunk. Above the
      * largest chunk, so a chunk never has the hash of chunked content.
@@ -48,9 +51,9 @@ final class KvContentStore implements ContentStore {
     private final KeyValueStore kv;
     private final Segments segments;
     private final LastSeen lastSeen = new LastSeen();
-    private final java.util.LinkedHashMap<ContentHash, Boolean> recent = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    private final java.util.LinkedHashMap<ContentHash, ContentCodec.Extent> recent = new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ContentHash, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ContentHash, ContentCodec.Extent> eldest) {
             return size() > RECENT;
         }
     };
@@ -76,11 +79,39 @@ final class KvContentStore implements ContentStore {
         if (recent.get(h) != null) {
             return h;
         }
+        ContentCodec.Extent at = UNPLACED;
         if (kv.get(Keyspace.CONTENT, h.toBytes()) == null) {
-            batch.put(Keyspace.CONTENT, h.toBytes(), ContentCodec.segment(segments.append(payload), payload.length));
+            Segments.Location l = segments.append(payload);
+            batch.put(Keyspace.CONTENT, h.toBytes(), ContentCodec.segment(l, payload.length));
+            at = new ContentCodec.Extent(l.segment(), l.offset(), payload.length);
         }
-        recent.put(h, Boolean.TRUE);
+        recent.put(h, at);
         return h;
+    }
+
+    /**
+     * A journaled payload's bytes, as {@link #get} gives them; read straight from where this store put them
+     * when it staged them lately, without looking their record up (the compactor fetches the payloads of
+     * files it holds, a database's pages: the lookup was a third of each fetch). Where it put them is only a
+     * hint, checked by the bytes' hash: gc may have moved them since.
+     */
+    byte[] payload(ContentHash hash) {
+        ContentCodec.Extent at;
+        synchronized (this) {
+            at = recent.get(hash);
+        }
+        if (at != null && at != UNPLACED) {
+            byte[] key = hash.toBytes();
+            try {
+                byte[] bytes = read(key, at);
+                if (Arrays.equals(Hashing.sha256(bytes), key)) {
+                    return bytes;
+                }
+            } catch (CorruptDataException e) {
+                // the segment is gone or shorter: the record says where the bytes are now
+            }
+        }
+        return get(hash);
     }
 
     /** Writes the payloads staged so far to the payload log. */
@@ -384,7 +415,7 @@ final class KvContentStore implements ContentStore {
 
     /** The bytes of a segment extent. */
     byte[] read(byte[] key, ContentCodec.Extent extent) {
-        return segments.read(extent.segment(), extent.offset(), extent.length(), Schema.describe(Keyspace.CONTENT, key));
+        return segments.read(extent.segment(), extent.offset(), extent.length(), () -> Schema.describe(Keyspace.CONTENT, key));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.timemachine.core;
 import dev.timemachine.api.ContentHash;
 import dev.timemachine.api.ContentStore;
 import java.util.LinkedHashMap;
+import java.util.function.Function;
 
 /**
  * Content read lately, by hash, so that content asked for again and again is read from the store once: bounded
@@ -10,14 +11,17 @@ import java.util.LinkedHashMap;
  * kept of one. Content is never changed once made, so one array serves every caller. Not thread-safe.
  */
 final class RecentContent {
-    private final ContentStore content;
+    private final Function<ContentHash, byte[]> content;
     private final long budget;
     private final long maxEach;
     private final LinkedHashMap<ContentHash, byte[]> cache = new LinkedHashMap<>(16, 0.75f, true);
     private long cached;
 
-    /** @param maxEach larger content is read each time it is asked for */
-    RecentContent(ContentStore content, long budget, long maxEach) {
+    /**
+     * @param content reads content as {@link ContentStore#get} does
+     * @param maxEach larger content is read each time it is asked for
+     */
+    RecentContent(Function<ContentHash, byte[]> content, long budget, long maxEach) {
         this.content = content;
         this.budget = budget;
         this.maxEach = maxEach;
@@ -27,7 +31,7 @@ final class RecentContent {
     byte[] get(ContentHash hash) {
         byte[] bytes = cache.get(hash);
         if (bytes == null) {
-            bytes = content.get(hash);
+            bytes = content.apply(hash);
             if (bytes.length > maxEach) {
                 return bytes;
             }

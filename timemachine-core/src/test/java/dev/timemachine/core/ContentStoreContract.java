@@ -154,4 +154,45 @@ public abstract class ContentStoreContract extends EngineTestBase {
         store.close();
         assertArrayEquals(data, open().content().get(h));
     }
+
+    /** A payload the journal staged, as the compactor fetches it: read from where it was put, with no lookup. */
+    @Test
+    void aStagedPayloadIsReadFromWhereItWasPutWithoutALookup() {
+        FaultyEngine faulty = new FaultyEngine(engine());
+        try (KvTimeMachineStore store = Stores.openOrCreate(tmp.resolve("faulty"), faulty, java.util.Map.of())) {
+            byte[] page = new byte[4096];
+            new Random(5).nextBytes(page);
+            ContentHash h = stage(store, page);
+            faulty.failReads();
+            assertArrayEquals(page, store.kvContent().payload(h));
+            assertThrows(RuntimeException.class, () -> store.kvContent().get(h)); // get looks the record up
+        }
+    }
+
+    /** Bytes where a staged payload was put that no longer match its hash are never handed out as it. */
+    @Test
+    void aStagedPayloadWhoseBytesChangedIsNotReturned() throws Exception {
+        KvTimeMachineStore store = open();
+        byte[] page = new byte[4096];
+        new Random(6).nextBytes(page);
+        ContentHash h = stage(store, page);
+        java.nio.file.Path segment;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(tmp.resolve("state/segments"))) {
+            segment = files.filter(f -> f.toString().endsWith(".seg")).findFirst().orElseThrow();
+        }
+        byte[] onDisk = java.nio.file.Files.readAllBytes(segment);
+        onDisk[onDisk.length - 1] ^= 1;
+        java.nio.file.Files.write(segment, onDisk);
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.kvContent().payload(h));
+        assertEquals("c:" + h, e.key());
+    }
+
+    private static ContentHash stage(KvTimeMachineStore store, byte[] payload) {
+        try (KvBatch batch = store.keyValueStore().batch()) {
+            ContentHash h = store.kvContent().stagePayload(batch, payload);
+            store.kvContent().flushPayloads();
+            batch.commit();
+            return h;
+        }
+    }
 }
