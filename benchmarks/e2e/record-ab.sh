@@ -5,6 +5,7 @@
 # command (s), and the CPU steal of each round (from
 # /proc/stat, in clock ticks of all CPUs).
 #   benchmarks/e2e/record-ab.sh WORKLOAD ROUNDS LABEL=JAR[:FLAGS][,JVM-OPTION...]|capture...
+# A JVM option java=PATH runs that java instead of the one on the PATH.
 # A variant named just `capture` runs the command under the capture alone (CaptureOnly from
 # benchmarks/target/benchmarks.jar: the BPF programs and the decoding in a JVM of its own, no journal).
 # e.g. record-ab.sh dd 4 old=/tmp/old.jar new=timemachine-cli/target/timemachine.jar \
@@ -31,12 +32,16 @@ for i in $(seq "$n"); do
       continue
     fi
     label=${v%%=*} rest=${v#*=}
-    jvm=$(echo "${rest#"${rest%%,*}"}" | tr , ' ') rest=${rest%%,*}
+    jvm= java_bin=java
+    for o in $(echo "${rest#"${rest%%,*}"}" | tr , ' '); do
+      case $o in java=*) java_bin=${o#java=} ;; *) jvm="$jvm $o" ;; esac
+    done
+    rest=${rest%%,*}
     jar=${rest%%:*} flags=
     [ "$jar" = "$rest" ] || flags=${rest#*:}
     rm -rf "$work/state"; sh "$here/workload.sh" setup "$w" "$work/root" "$work/in"; sync
     # shellcheck disable=SC2086
-    /usr/bin/time -o "$work/t" -f '%e %M %U %S' java $jvm -jar "$jar" record $flags --state-dir "$work/state" \
+    /usr/bin/time -o "$work/t" -f '%e %M %U %S' "$java_bin" $jvm -jar "$jar" record $flags --state-dir "$work/state" \
         --path "$work/root" -- sh "$here/workload.sh" run "$w" "$work/root" "$work/in" 2>"$work/err" >/dev/null
     echo "$label $(cat "$work/t") dropped $(sed -n 's/.* \([0-9][0-9,]*\) dropped.*/\1/p' "$work/err" | tail -1)" \
         "lag $(sed -n 's/.*compaction done \([0-9.]*\)s after.*/\1/p' "$work/err" | tail -1)"
