@@ -17,6 +17,7 @@ import dev.timemachine.core.TreeState.Symlink;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -387,17 +388,43 @@ final class VersionWriter {
         written(inode);
     }
 
-    /** Copies the deferred writes of a held file into its held bytes, fetching their payloads; null if released. */
+    /**
+     * Copies the deferred writes of a held file into its held bytes, fetching their payloads, except those a
+     * later one of them overwrites whole (a database writes its header page and its hot pages again and again
+     * between keyframes); null if released.
+     */
     private byte[] applyDeferred(Inode inode) {
         List<Deferred> writes = inode.held == null ? null : takeDeferred(inode);
         if (writes != null) {
-            for (Deferred d : writes) {
-                if (!copyIn(inode, d.offset(), d.payload())) {
+            boolean[] overwritten = overwritten(writes);
+            for (int i = 0; i < writes.size(); i++) {
+                Deferred d = writes.get(i);
+                if (!overwritten[i] && !copyIn(inode, d.offset(), d.payload())) {
                     break;
                 }
             }
         }
         return inode.held;
+    }
+
+    /**
+     * Which of these writes, in order, a later one starting at the same offset covers to its end: the later
+     * write reaches at least as far, so leaving one out changes neither the bytes nor the size.
+     */
+    private static boolean[] overwritten(List<Deferred> writes) {
+        boolean[] out = new boolean[writes.size()];
+        Map<Long, Long> endFrom = new HashMap<>();
+        for (int i = writes.size() - 1; i >= 0; i--) {
+            Deferred d = writes.get(i);
+            long end = d.offset() + d.payload().length;
+            Long later = endFrom.get(d.offset());
+            if (later != null && later >= end) {
+                out[i] = true;
+            } else {
+                endFrom.put(d.offset(), end);
+            }
+        }
+        return out;
     }
 
     /** Copies a write into the held bytes; false (and released) if the file outgrows holding. */

@@ -208,6 +208,56 @@ class VersionWriterTest {
     }
 
     /**
+     * A database's pages written again and again, their payloads journaled (in the store, not in the events):
+     * every keyframe holds exactly the bytes written, and of the writes since the last keyframe only the last
+     * one to each page has its payload fetched.
+     */
+    @Test
+    void aPageWrittenAgainBeforeAKeyframeIsFetchedOnce() {
+        Map<ContentHash, byte[]> stored = new HashMap<>();
+        AtomicInteger fetched = new AtomicInteger();
+        TreeState tree = new TreeState();
+        tree.put(ROOT, new TreeState.Dir(0755));
+        PathFilter filter = new PathFilter(List.of(Path.of("/r")), List.of(), null);
+        VersionWriter w = new VersionWriter(tree, filter, new DiskImporter(null, filter), (path, t, s) -> {
+            throw new AssertionError("the writer holds the file's bytes");
+        }, hash -> {
+            fetched.incrementAndGet();
+            return stored.get(hash);
+        });
+        apply(w, new FsEvent(1, 1, 1, Op.CREATE, FILE, null, 0, 0, 0644, null, 0));
+        clear(w);
+        Random rnd = new Random(11);
+        int pages = 16;
+        byte[] model = new byte[pages * 4096];
+        java.util.Set<Long> sinceKeyframe = new java.util.HashSet<>();
+        int expectedFetches = 0;
+        int keyframes = 0;
+        for (int i = 0; i < 3000; i++) {
+            long offset = i % 2 == 0 ? 0 : 4096L * (1 + rnd.nextInt(pages - 1)); // the header page every other write
+            byte[] page = new byte[4096];
+            rnd.nextBytes(page);
+            System.arraycopy(page, 0, model, (int) offset, page.length);
+            ContentHash h = ContentHash.sha256(page);
+            stored.put(h, page);
+            sinceKeyframe.add(offset);
+            FsEvent journaled = new FsEvent(2 + i, 1, 1, Op.WRITE, FILE, null, offset, page.length, 0, new byte[0], 0);
+            w.apply(new JournalTail.Held(new JournalEntry(++seq, journaled), h, page.length));
+            for (Version v : w.pending()) {
+                if (v.record().kind() == VersionRecord.Kind.KEYFRAME && v.sequence() == seq) {
+                    assertArrayEquals(model, keyframe(w, v), "keyframe at write " + i);
+                    keyframes++;
+                    expectedFetches += sinceKeyframe.size();
+                    sinceKeyframe.clear();
+                }
+            }
+            clear(w);
+        }
+        assertTrue(keyframes >= 50, "keyframes: " + keyframes);
+        assertEquals(expectedFetches, fetched.get(), "payloads fetched for " + keyframes + " keyframes");
+    }
+
+    /**
      * A file from the baseline, whose bytes the writer does not hold: its first keyframe reads it back (here from
      * a model of what the store would rebuild), the later ones come from memory.
      */
