@@ -33,6 +33,12 @@ final class RingReader {
     private final long size;
     private final long mask;
     /** Where a body wrapping around the end is put together; grown to the longest such body. */
+    private Pointer unwrappedMemory;
+    /**
+     * The same memory as the kind of pointer the mapped ring is ({@link Pointer#wrap(jnr.ffi.Runtime, long)}
+     * gives what jnr makes of the address mmap returns): at the first record that wrapped, a second kind of
+     * pointer made C2 throw away the decoder's compiled code, a class check its profile had never failed.
+     */
     private Pointer unwrapped;
     private long wrapped;
 
@@ -86,8 +92,9 @@ final class RingReader {
 
     /** The body at data offset {@code body} that runs past the end, in one piece. */
     private Pointer unwrap(long body, int length) {
-        if (unwrapped == null || unwrapped.size() < length) {
-            unwrapped = Memory.allocateDirect(producer.getRuntime(), Math.max(length, 4096));
+        if (unwrappedMemory == null || unwrappedMemory.size() < length) {
+            unwrappedMemory = Memory.allocateDirect(producer.getRuntime(), Math.max(length, 4096));
+            unwrapped = Pointer.wrap(producer.getRuntime(), unwrappedMemory.address());
         }
         wrapped++;
         int first = (int) (size - body);

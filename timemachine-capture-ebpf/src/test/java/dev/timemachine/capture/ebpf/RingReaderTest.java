@@ -166,4 +166,44 @@ class RingReaderTest {
         assertEquals(2, ring.reader().drain(got, 100));
         assertArrayEquals(late, got.records.get(1));
     }
+
+    /**
+     * Over native memory, as the mapped ring is: a record whose body wraps around the end reaches the handler
+     * through the same kind of pointer as the others (a second kind costs the decoder its compiled code).
+     */
+    @Test
+    void aWrappingRecordComesThroughTheSameKindOfPointerAsTheOthers() {
+        jnr.ffi.Runtime rt = jnr.ffi.Runtime.getSystemRuntime();
+        int page = SyntheticRing.PAGE;
+        int size = page;
+        Pointer consumerMemory = jnr.ffi.Memory.allocateDirect(rt, page);
+        Pointer producerMemory = jnr.ffi.Memory.allocateDirect(rt, page + size);
+        // what jnr makes of the addresses mmap returns
+        Pointer consumer = Pointer.wrap(rt, consumerMemory.address());
+        Pointer producer = Pointer.wrap(rt, producerMemory.address());
+        byte[] first = sample(40, 1);
+        byte[] wrapping = sample(100, 2);
+        long start = size - 48 - 24; // the first record: header and 40 bytes; the second's header 24 bytes before the end
+        producer.putInt(page + start, first.length);
+        producer.put(page + start + 8, first, 0, first.length);
+        long second = start + 48;
+        producer.putInt(page + second, wrapping.length);
+        int beforeEnd = (int) (size - second - 8);
+        producer.put(page + second + 8, wrapping, 0, beforeEnd);
+        producer.put(page, wrapping, beforeEnd, wrapping.length - beforeEnd);
+        consumer.putLong(0, start);
+        producer.putLong(0, second + 8 + 104);
+        List<Class<?>> kinds = new ArrayList<>();
+        Collected got = new Collected() {
+            @Override
+            public void record(Pointer mem, long offset, int length) {
+                kinds.add(mem.getClass());
+                super.record(mem, offset, length);
+            }
+        };
+        assertEquals(2, new RingReader(consumer, producer, page, size).drain(got, 10));
+        assertArrayEquals(first, got.records.get(0));
+        assertArrayEquals(wrapping, got.records.get(1));
+        assertEquals(List.of(producer.getClass(), producer.getClass()), kinds);
+    }
 }
