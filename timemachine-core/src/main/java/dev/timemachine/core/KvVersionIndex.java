@@ -43,9 +43,10 @@ final class KvVersionIndex implements VersionIndex {
         if (versions.isEmpty()) {
             return;
         }
+        long[] ids = paths.internAll(versions.stream().map(Version::path).toList());
         try (KvBatch batch = kv.batch()) {
-            for (Version v : versions) {
-                put(batch, paths.intern(v.path()), List.of(v));
+            for (int i = 0; i < ids.length; i++) {
+                put(batch, ids[i], List.of(versions.get(i)));
             }
             batch.commit();
         }
@@ -73,9 +74,11 @@ final class KvVersionIndex implements VersionIndex {
             }
             ofLast.add(v);
         }
+        long[] ids = paths.internAll(byPath.values().stream().map(ofPath -> ofPath.get(0).path()).toList());
         try (KvBatch batch = kv.batch()) {
+            int next = 0;
             for (List<Version> ofPath : byPath.values()) {
-                long id = paths.intern(ofPath.get(0).path());
+                long id = ids[next++];
                 List<Version> run = new ArrayList<>();
                 int inline = 0;
                 for (Version v : ofPath) {

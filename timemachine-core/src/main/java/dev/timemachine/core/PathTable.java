@@ -6,6 +6,9 @@ import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -46,22 +49,50 @@ final class PathTable {
     }
 
     /** The id of {@code path}, interning it first if needed (committed before this returns). */
-    synchronized long intern(byte[] path) {
-        long id = find(path);
-        if (id >= 0) {
-            return id;
+    long intern(byte[] path) {
+        return internAll(List.of(path))[0];
+    }
+
+    /**
+     * The ids of {@code paths}, in order, interning those never interned in one commit before this returns, with
+     * ids in the order they first appear (as one {@link #intern} after another would give them): the compactor's
+     * chunk of a git run names a few thousand new paths (objects, lock files), and a commit for each was most
+     * of compacting it.
+     */
+    synchronized long[] internAll(List<byte[]> paths) {
+        long[] ids = new long[paths.size()];
+        Map<ByteBuffer, Long> fresh = null;
+        long next = nextId;
+        for (int i = 0; i < ids.length; i++) {
+            byte[] path = paths.get(i);
+            long id = find(path);
+            if (id < 0) {
+                if (fresh == null) {
+                    fresh = new LinkedHashMap<>();
+                }
+                Long given = fresh.get(ByteBuffer.wrap(path));
+                if (given == null) {
+                    given = next++;
+                    fresh.put(ByteBuffer.wrap(path.clone()), given);
+                }
+                id = given;
+            }
+            ids[i] = id;
         }
-        id = nextId;
-        byte[] copy = path.clone();
-        try (KvBatch batch = kv.batch()) {
-            batch.put(Keyspace.PATHS, PathCodec.byHashKey(copy), PathCodec.entryValue(id, copy));
-            batch.put(Keyspace.PATHS, PathCodec.byIdKey(id), PathCodec.pathValue(copy));
-            batch.put(Keyspace.META, MetaCodec.settingKey(MetaCodec.NEXT_PATH_ID), MetaCodec.settingValue(id + 1));
-            batch.commit();
+        if (fresh != null) {
+            try (KvBatch batch = kv.batch()) {
+                for (Map.Entry<ByteBuffer, Long> e : fresh.entrySet()) {
+                    byte[] copy = e.getKey().array();
+                    batch.put(Keyspace.PATHS, PathCodec.byHashKey(copy), PathCodec.entryValue(e.getValue(), copy));
+                    batch.put(Keyspace.PATHS, PathCodec.byIdKey(e.getValue()), PathCodec.pathValue(copy));
+                }
+                batch.put(Keyspace.META, MetaCodec.settingKey(MetaCodec.NEXT_PATH_ID), MetaCodec.settingValue(next));
+                batch.commit();
+            }
+            nextId = next;
+            fresh.forEach((path, id) -> remember(path.array(), id));
         }
-        nextId = id + 1;
-        remember(copy, id);
-        return id;
+        return ids;
     }
 
     /** The path with id {@code id}. */
