@@ -104,9 +104,12 @@ final class RocksTuning implements AutoCloseable {
     /**
      * Content by hash: large values go to blob files so compaction moves only small references; blobs are
      * compressed with ZSTD (LZ4 blobs took 1.6x the disk) and garbage-collected when their content is deleted.
+     * 16 MB memtables: what a memtable holds at close is flushed, compressed, on the way out of {@code record},
+     * and a SQLite run's last 40 MB of keyframe chunks took 122 ms there; smaller ones are flushed while the
+     * command runs (BENCHMARKS.md, fourteenth round).
      */
     private ColumnFamilyOptions content() {
-        ColumnFamilyOptions cf = memtables(lookups(), 64, 4);
+        ColumnFamilyOptions cf = memtables(lookups(), 16, 4);
         return cf.setEnableBlobFiles(true)
                 .setMinBlobSize(4096)
                 .setBlobCompressionType(CompressionType.ZSTD_COMPRESSION)
