@@ -12,10 +12,15 @@ import dev.timemachine.api.ContentStore;
 import dev.timemachine.api.CorruptDataException;
 import dev.timemachine.api.spi.Keyspace;
 import dev.timemachine.api.spi.KvBatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Content-addressed put, get, dedup, contains, missing content and corruption. */
@@ -159,9 +164,8 @@ public abstract class ContentStoreContract extends EngineTestBase {
     @Test
     void aStagedPayloadIsReadFromWhereItWasPutWithoutALookup() {
         FaultyEngine faulty = new FaultyEngine(engine());
-        try (KvTimeMachineStore store = Stores.openOrCreate(tmp.resolve("faulty"), faulty, java.util.Map.of())) {
-            byte[] page = new byte[4096];
-            new Random(5).nextBytes(page);
+        try (KvTimeMachineStore store = Stores.openOrCreate(tmp.resolve("faulty"), faulty, Map.of())) {
+            byte[] page = page(5);
             ContentHash h = stage(store, page);
             faulty.failReads();
             assertArrayEquals(page, store.kvContent().payload(h));
@@ -171,39 +175,43 @@ public abstract class ContentStoreContract extends EngineTestBase {
 
     /** Bytes where a staged payload was put that no longer match its hash are never handed out as it. */
     @Test
-    void aStagedPayloadWhoseBytesChangedIsNotReturned() throws Exception {
+    void aStagedPayloadWhoseBytesChangedIsNotReturned() throws IOException {
         KvTimeMachineStore store = open();
-        byte[] page = new byte[4096];
-        new Random(6).nextBytes(page);
-        ContentHash h = stage(store, page);
-        java.nio.file.Path segment;
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(tmp.resolve("state/segments"))) {
-            segment = files.filter(f -> f.toString().endsWith(".seg")).findFirst().orElseThrow();
-        }
-        byte[] onDisk = java.nio.file.Files.readAllBytes(segment);
+        ContentHash h = stage(store, page(6));
+        Path segment = segmentFiles().get(0);
+        byte[] onDisk = Files.readAllBytes(segment);
         onDisk[onDisk.length - 1] ^= 1;
-        java.nio.file.Files.write(segment, onDisk);
+        Files.write(segment, onDisk);
         CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.kvContent().payload(h));
         assertEquals("c:" + h, e.key());
     }
 
     /** A staged payload whose bytes moved since (gc rewrites live extents elsewhere) is read where its record says. */
     @Test
-    void aStagedPayloadThatMovedIsReadWhereItsRecordSays() throws Exception {
+    void aStagedPayloadThatMovedIsReadWhereItsRecordSays() throws IOException {
         KvTimeMachineStore store = open();
-        byte[] page = new byte[4096];
-        new Random(7).nextBytes(page);
+        byte[] page = page(7);
         ContentHash h = stage(store, page);
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(tmp.resolve("state/segments"))) {
-            for (java.nio.file.Path f : files.toList()) {
-                java.nio.file.Files.delete(f);
-            }
+        for (Path f : segmentFiles()) {
+            Files.delete(f);
         }
         try (KvBatch b = store.keyValueStore().batch()) {
             b.put(Keyspace.CONTENT, h.toBytes(), ContentCodec.RAW_HEAD, page);
             b.commit();
         }
         assertArrayEquals(page, store.kvContent().payload(h));
+    }
+
+    private static byte[] page(int seed) {
+        byte[] page = new byte[4096];
+        new Random(seed).nextBytes(page);
+        return page;
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> files = Files.list(tmp.resolve("state/segments"))) {
+            return files.filter(f -> f.toString().endsWith(".seg")).toList();
+        }
     }
 
     private static ContentHash stage(KvTimeMachineStore store, byte[] payload) {

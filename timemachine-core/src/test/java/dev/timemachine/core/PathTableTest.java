@@ -7,6 +7,7 @@ import dev.timemachine.api.spi.KeyValueStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,6 @@ class PathTableTest {
             assertArrayEquals(paths.get(i), reopened.path(ids[i]));
         }
         long fresh = reopened.intern(b("/r/new"));
-        assertEquals(1 + java.util.Arrays.stream(ids).max().orElseThrow(), fresh, "ids go on after the last one");
+        assertEquals(1 + Arrays.stream(ids).max().orElseThrow(), fresh, "ids go on after the last one");
     }
 }

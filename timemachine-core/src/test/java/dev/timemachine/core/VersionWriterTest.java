@@ -15,9 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -230,7 +232,7 @@ class VersionWriterTest {
         Random rnd = new Random(11);
         int pages = 16;
         byte[] model = new byte[pages * 4096];
-        java.util.Set<Long> sinceKeyframe = new java.util.HashSet<>();
+        Set<Long> sinceKeyframe = new HashSet<>();
         int expectedFetches = 0;
         int keyframes = 0;
         for (int i = 0; i < 3000; i++) {
