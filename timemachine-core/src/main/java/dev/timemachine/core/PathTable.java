@@ -48,14 +48,9 @@ final class PathTable {
         return id;
     }
 
-    /** The id of {@code path}, interning it first if needed (committed before this returns). */
-    long intern(byte[] path) {
-        return internAll(List.of(path))[0];
-    }
-
     /**
      * The ids of {@code paths}, in order, interning those never interned in one commit before this returns, with
-     * ids in the order they first appear (as one {@link #intern} after another would give them): the compactor's
+     * ids in the order they first appear (as interning them one at a time would give them): the compactor's
      * chunk of a git run names a few thousand new paths (objects, lock files), and a commit for each was most
      * of compacting it.
      */

@@ -158,8 +158,8 @@ final class Segments implements AutoCloseable {
     /**
      * The {@code length} bytes at {@code offset} of segment {@code segment}.
      *
-     * @param key names what the bytes are in an error, made only then: a read of the compactor's is a few
-     *            microseconds, and formatting a content key for each was a tenth of it
+     * @param key names what the bytes are in an error, made only then: formatting a content key for every read
+     *            was 0.7% of the compactor's CPU on a SQLite run, for errors that never came
      * @throws CorruptDataException naming {@code key} if the segment is missing or shorter than that
      */
     byte[] read(int segment, long offset, int length, Supplier<String> key) {

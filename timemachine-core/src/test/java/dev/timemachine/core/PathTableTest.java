@@ -22,6 +22,11 @@ class PathTableTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** One path interned on its own. */
+    private static long intern(PathTable table, byte[] path) {
+        return table.internAll(List.of(path))[0];
+    }
+
     @Test
     void pathsInternedTogetherGetTheIdsOneAtATimeWouldInOneCommit() {
         List<byte[]> paths = new ArrayList<>();
@@ -32,18 +37,18 @@ class PathTableTest {
         FaultyEngine batched = new FaultyEngine(new MemoryEngine());
         KeyValueStore kv = batched.open(tmp.resolve("batched"), Map.of());
         PathTable table = new PathTable(kv);
-        long known = table.intern(b("/r/.git/objects/0/0"));
+        long known = intern(table, b("/r/.git/objects/0/0"));
         long before = batched.commits();
         long[] ids = table.internAll(paths);
         assertEquals(1, batched.commits() - before, "one commit for every new path");
         assertEquals(known, ids[0]);
 
         PathTable oneByOne = new PathTable(new MemoryEngine().open(tmp.resolve("one"), Map.of()));
-        oneByOne.intern(b("/r/.git/objects/0/0"));
+        intern(oneByOne, b("/r/.git/objects/0/0"));
         for (int i = 0; i < paths.size(); i++) {
-            assertEquals(oneByOne.intern(paths.get(i)), ids[i], "path " + i);
+            assertEquals(intern(oneByOne, paths.get(i)), ids[i], "path " + i);
         }
-        assertEquals(ids[ids.length - 1], table.internAll(List.of(paths.get(paths.size() - 1)))[0], "known now");
+        assertEquals(ids[ids.length - 1], intern(table, paths.get(paths.size() - 1)), "known now");
 
         kv.close();
         PathTable reopened = new PathTable(batched.open(tmp.resolve("batched"), Map.of()));
@@ -51,7 +56,7 @@ class PathTableTest {
             assertEquals(ids[i], reopened.find(paths.get(i)));
             assertArrayEquals(paths.get(i), reopened.path(ids[i]));
         }
-        long fresh = reopened.intern(b("/r/new"));
+        long fresh = intern(reopened, b("/r/new"));
         assertEquals(1 + Arrays.stream(ids).max().orElseThrow(), fresh, "ids go on after the last one");
     }
 }
